@@ -1,0 +1,150 @@
+// swift-tools-version: 6.2
+//
+// Cairn: a trainer whose runs resume exactly. See ../DESIGN.md for the module map and CONTRIBUTING.md for why
+// each dependency is here.
+
+import PackageDescription
+
+/// Settings every Cairn target shares: Swift 6 mode with the upcoming features that keep APIs honest
+/// (explicit existentials, explicit imports, internal imports unless re-exported on purpose).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let systemPackage: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Cairn", targets: ["Cairn"]),
+        .library(name: "CairnCore", targets: ["CairnCore"]),
+        .library(name: "CairnEmbedded", targets: ["CairnEmbedded"]),
+        .library(name: "CairnConformance", targets: ["CairnConformance"]),
+        .executable(name: "cairn", targets: ["cairn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // MARK: - C libraries from Debian packages
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // No pkgConfig and no `link`: OpenBLAS is opened with dlopen after OPENBLAS_CORETYPE is chosen
+        // (see Sources/CairnTensor/BLAS/BLASLibrary.swift); the module only supplies cblas.h's types.
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+
+        // MARK: - Protocols and value types
+        .target(name: "CairnCore", swiftSettings: strictSettings),
+
+        // MARK: - Numerics
+        .target(
+            name: "CairnTensor",
+            dependencies: ["CairnCore", "CBLAS"],
+            swiftSettings: strictSettings,
+            linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]
+        ),
+        .target(name: "CairnSafetensors", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(
+            name: "CairnNN",
+            dependencies: ["CairnCore", "CairnTensor", "CairnSafetensors"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "CairnOptim", dependencies: ["CairnCore", "CairnTensor"], swiftSettings: strictSettings),
+
+        // MARK: - Configuration and data
+        .target(name: "CairnConfig", dependencies: ["CairnCore", "CYAML"], swiftSettings: strictSettings),
+        .target(name: "CairnData", dependencies: ["CairnCore", "CairnConfig"], swiftSettings: strictSettings),
+
+        // MARK: - Checkpoints and ranks
+        .target(
+            name: "CairnCheckpoint",
+            dependencies: ["CairnCore", "CairnSafetensors", "CXXHash", systemPackage],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "CairnEmbedded", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+
+        // MARK: - Strategies
+        .target(name: "CairnSingle", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+
+        // MARK: - Trainer, kit, tool
+        .target(
+            name: "Cairn",
+            dependencies: [
+                "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig",
+                "CairnData", "CairnCheckpoint", "CairnEmbedded", "CairnSingle", logging,
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CairnConformance",
+            dependencies: ["CairnCore", "CairnEmbedded", "CairnSingle"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "cairn",
+            dependencies: ["Cairn", argumentParser, logging],
+            path: "Sources/CairnCLI",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CairnTensorTests",
+            dependencies: ["CairnCore", "CairnTensor"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnSafetensorsTests",
+            dependencies: ["CairnCore", "CairnSafetensors"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnNNTests",
+            dependencies: ["CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnEmbedded"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnOptimTests",
+            dependencies: ["CairnCore", "CairnTensor", "CairnOptim", "CairnEmbedded"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnConfigTests",
+            dependencies: ["CairnCore", "CairnConfig"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnDataTests",
+            dependencies: ["CairnCore", "CairnConfig", "CairnData"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnCheckpointTests",
+            dependencies: ["CairnCore", "CairnSafetensors", "CairnCheckpoint", "CairnConformance"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnEmbeddedTests",
+            dependencies: ["CairnCore", "CairnEmbedded"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnIntegrationTests",
+            dependencies: ["Cairn", "CairnCore", "CairnConformance"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

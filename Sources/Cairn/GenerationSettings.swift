@@ -1,0 +1,36 @@
+import Foundation
+
+/// `cairn.json` beside a saved model: which tokenizer and chat template it was trained with, so
+/// `cairn generate` talks to it the same way.
+public struct GenerationSettings: Codable, Hashable, Sendable {
+    /// `byte`, or a tokenizer file name inside the model folder.
+    public var tokenizer: String
+    /// The chat template name.
+    public var template: String
+
+    /// The file name.
+    public static let fileName = "cairn.json"
+
+    /// Creates settings.
+    public init(tokenizer: String, template: String) {
+        self.tokenizer = tokenizer
+        self.template = template
+    }
+
+    /// Writes `cairn.json` into `folder`.
+    public func write(toFolder folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: folder + "/" + Self.fileName), options: .atomic)
+    }
+
+    /// Reads `cairn.json` from `folder`; when absent, a model folder with a `tokenizer.json` uses it with the
+    /// `qwen3_nothink` template.
+    public static func read(fromFolder folder: String) throws -> GenerationSettings {
+        if let data = FileManager.default.contents(atPath: folder + "/" + fileName) {
+            return try JSONDecoder().decode(GenerationSettings.self, from: data)
+        }
+        let tokenizer = FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? "tokenizer.json" : "byte"
+        return GenerationSettings(tokenizer: tokenizer, template: "qwen3_nothink")
+    }
+}

@@ -1,0 +1,105 @@
+public import CairnConfig
+public import CairnCore
+public import CairnData
+public import CairnNN
+import Foundation
+public import Logging
+
+/// Everything a run needs that every rank shares, prepared once per process: the validated configuration, the
+/// model architecture, the tokenized dataset, the strategy, and the step counts derived from them.
+public struct TrainingPlan: Sendable {
+    /// The configuration.
+    public var configuration: TrainingConfiguration
+    /// The model architecture.
+    public var model: Qwen3Configuration
+    /// Whether the model folder holds weights to start from (otherwise the model is initialised from the seed).
+    public var hasPretrainedWeights: Bool
+    /// The tokenizer.
+    public var tokenizer: any Tokenizer
+    /// Where the tokenizer came from (`byte` or a `tokenizer.json` path), recorded beside saved models.
+    public var tokenizerReference: String
+    /// The tokenized training samples, in dataset order.
+    public var samples: [TokenizedSample]
+    /// The strategy every rank runs.
+    public var strategy: any DistStrategy
+    /// The number of ranks.
+    public var worldSize: Int
+    /// Samples per optimizer step, all ranks together.
+    public var globalBatchSize: Int
+    /// Micro-steps per optimizer step on each rank.
+    public var accumulationSteps: Int
+    /// Optimizer steps of the whole run.
+    public var totalSteps: Int
+    /// Warmup steps of the schedule.
+    public var warmupSteps: Int
+    /// The id right-padded positions hold.
+    public var paddingTokenID: Int32
+
+    /// Creates a plan from parts (tests and benchmarks build synthetic ones; runs use ``make(_:strategies:logger:)``).
+    public init(
+        configuration: TrainingConfiguration, model: Qwen3Configuration, hasPretrainedWeights: Bool,
+        tokenizer: any Tokenizer, tokenizerReference: String, samples: [TokenizedSample], strategy: any DistStrategy,
+        worldSize: Int, globalBatchSize: Int, accumulationSteps: Int, totalSteps: Int, warmupSteps: Int,
+        paddingTokenID: Int32
+    ) {
+        self.configuration = configuration
+        self.model = model
+        self.hasPretrainedWeights = hasPretrainedWeights
+        self.tokenizer = tokenizer
+        self.tokenizerReference = tokenizerReference
+        self.samples = samples
+        self.strategy = strategy
+        self.worldSize = worldSize
+        self.globalBatchSize = globalBatchSize
+        self.accumulationSteps = accumulationSteps
+        self.totalSteps = totalSteps
+        self.warmupSteps = warmupSteps
+        self.paddingTokenID = paddingTokenID
+    }
+
+    /// Prepares a run: loads the model config, tokenizer and dataset, builds the strategy, derives step counts.
+    /// - Throws: ``ConfigurationError`` (with position where the value came from YAML), `DataError`,
+    ///   ``RegistryError`` for an unknown strategy.
+    public static func make(
+        _ configuration: TrainingConfiguration, strategies: StrategyRegistry, logger: Logger
+    ) throws -> TrainingPlan {
+        let model = try Qwen3Configuration.load(contentsOf: configuration.model)
+        let tokenizerReference: String
+        switch configuration.tokenizerSource() {
+        case .byteLevel: tokenizerReference = TokenizerLoader.byteTokenizerName
+        case .huggingFace(let path): tokenizerReference = path
+        }
+        let tokenizer = try TokenizerLoader.load(tokenizerReference)
+        guard tokenizer.vocabularySize <= model.vocabularySize else {
+            throw ConfigurationError(
+                .invalidValue, keyPath: "tokenizer", position: configuration.keyPositions["model"],
+                "the tokenizer has \(tokenizer.vocabularySize) tokens but the model's vocab_size is \(model.vocabularySize)")
+        }
+        let template = try ChatTemplate(named: configuration.template)
+        let dataset = try TokenizedDataset.load(
+            specFile: configuration.trainDataset, template: template, tokenizer: tokenizer,
+            cutoffLength: configuration.cutoffLen)
+        let strategy = try configuration.distConfig.decode { decoder in
+            try strategies.makeStrategy(StrategyKind(configuration.distConfig.name), from: decoder)
+        }
+        let worldSize = configuration.worldSize
+        let globalBatchSize = configuration.resolvedGlobalBatchSize(worldSize: worldSize)
+        let accumulationSteps = try configuration.gradientAccumulationSteps(worldSize: worldSize)
+        let totalSteps = configuration.maxSteps
+            ?? max(1, Int((configuration.numTrainEpochs * Double(dataset.samples.count) / Double(globalBatchSize)).rounded(.up)))
+        let warmupSteps = configuration.warmupSteps
+            ?? Int((Double(totalSteps) * (configuration.warmupRatio ?? 0)).rounded(.up))
+        logger.info("""
+            dataset: \(dataset.samples.count) samples from \(dataset.conversationCount) conversations \
+            (\(dataset.truncatedSampleCount) truncated to \(configuration.cutoffLen) tokens, \
+            \(dataset.droppedSampleCount) dropped without loss tokens), \(dataset.tokenCount) tokens, \
+            \(dataset.lossTokenCount) with loss
+            """)
+        return TrainingPlan(
+            configuration: configuration, model: model,
+            hasPretrainedWeights: Qwen3ForCausalLM.hasWeights(inFolder: configuration.model), tokenizer: tokenizer,
+            tokenizerReference: tokenizerReference, samples: dataset.samples, strategy: strategy, worldSize: worldSize,
+            globalBatchSize: globalBatchSize, accumulationSteps: accumulationSteps, totalSteps: totalSteps,
+            warmupSteps: warmupSteps, paddingTokenID: tokenizer.paddingTokenID ?? 0)
+    }
+}

@@ -1,0 +1,88 @@
+import CairnConfig
+import CairnCore
+import CairnData
+import CairnEmbedded
+import CairnNN
+import CairnTensor
+import Foundation
+public import Logging
+
+/// A training run: the ranks of one process (`dist_config.world_size` of them, as a `LocalRankGroup`), each
+/// running the same loop, and the final model written as a Hugging Face folder in `output_dir`.
+public struct TrainingRun: Sendable {
+    /// What every rank shares.
+    public var plan: TrainingPlan
+    /// Where progress and events are logged (rank 0 only).
+    public var logger: Logger
+    /// Where the progress bar goes.
+    public var console: Console
+
+    /// Creates a run.
+    public init(plan: TrainingPlan, logger: Logger, console: Console = .standardError) {
+        self.plan = plan
+        self.logger = logger
+        self.console = console
+    }
+
+    /// Trains, saves the final model, and returns rank 0's summary.
+    public func run() async throws -> TrainingSummary {
+        let plan = self.plan
+        let logger = self.logger
+        let console = self.console
+        let configuration = plan.configuration
+        try FileManager.default.createDirectory(atPath: configuration.outputDir, withIntermediateDirectories: true)
+        BLAS.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / plan.worldSize))
+        logger.info("BLAS: \(BLAS.library.description), \(BLAS.threadCount) thread(s) per rank")
+        logger.info("""
+            model: \(plan.model.layerCount) layers, hidden \(plan.model.hiddenSize), \(plan.model.parameterCount) parameters \
+            (\(plan.hasPretrainedWeights ? "weights from \(configuration.model)" : "random init, seed \(configuration.seed)"))
+            """)
+        logger.info("""
+            strategy \(type(of: plan.strategy).kind) on \(plan.worldSize) rank(s); global batch \(plan.globalBatchSize) = \
+            \(configuration.microBatchSize) per micro-step × \(plan.worldSize) rank(s) × \(plan.accumulationSteps) accumulation; \
+            \(plan.totalSteps) steps
+            """)
+        let group = LocalRankGroup(worldSize: plan.worldSize)
+        let summaries = try await group.run { communicator in
+            let trainer = try await RankTrainer(plan: plan, communicator: communicator, logger: logger, console: console)
+            var summary = try await trainer.train()
+            if communicator.rank == 0 {
+                summary.modelFolder = try Self.saveFinalModel(trainer, plan: plan)
+                logger.info("saved the model to \(configuration.outputDir) (config.json + model.safetensors)")
+            }
+            return summary
+        }
+        return summaries[0]
+    }
+
+    /// Writes the model, a `cairn.json` (tokenizer and template, for `cairn generate`) and, for a Hugging Face
+    /// tokenizer, its `tokenizer.json` into `output_dir`.
+    static func saveFinalModel(_ trainer: RankTrainer, plan: TrainingPlan) throws -> String {
+        let folder = plan.configuration.outputDir
+        do {
+            let pieces = try trainer.runtime.parameterPieces()
+            guard pieces.allSatisfy({ $0.layout.placement == .replicated }) else {
+                throw TrainingError(.saveFailed, "saving a sharded model needs the checkpoint export path")
+            }
+            try trainer.model.save(toFolder: folder, sourceFolder: plan.configuration.model)
+            var tokenizerFile = TokenizerLoader.byteTokenizerName
+            if plan.tokenizerReference != TokenizerLoader.byteTokenizerName {
+                let source = URL(fileURLWithPath: plan.tokenizerReference)
+                let file = source.hasDirectoryPath ? source.appendingPathComponent("tokenizer.json") : source
+                let target = URL(fileURLWithPath: folder + "/tokenizer.json")
+                if file.standardizedFileURL != target.standardizedFileURL {
+                    try? FileManager.default.removeItem(at: target)
+                    try FileManager.default.copyItem(at: file, to: target)
+                }
+                tokenizerFile = "tokenizer.json"
+            }
+            let sidecar = GenerationSettings(tokenizer: tokenizerFile, template: plan.configuration.template)
+            try sidecar.write(toFolder: folder)
+            return folder
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw TrainingError(.saveFailed, "cannot write the final model to \(folder)", cause: error)
+        }
+    }
+}

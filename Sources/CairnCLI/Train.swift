@@ -1,0 +1,57 @@
+import ArgumentParser
+import Cairn
+import CairnConfig
+import CairnCore
+import Logging
+
+/// `cairn train CONFIG [key=value…]`.
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train a model as a YAML config describes.")
+
+    @Argument(help: "The YAML config file.")
+    var config: String
+
+    @Argument(help: "Overrides of config keys, such as max_steps=200 or dist_config.world_size=2.")
+    var overrides: [String] = []
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        let logger = try CommandSupport.makeLogger(level: logLevel)
+        try await CommandSupport.reportingErrors {
+            let configuration = try TrainingConfiguration.load(file: config, overrides: overrides)
+            let plan = try TrainingPlan.make(configuration, strategies: .builtIn, logger: logger)
+            let summary = try await TrainingRun(plan: plan, logger: logger).run()
+            let last = summary.losses.last.map { " final loss \($0)," } ?? ""
+            logger.info("""
+                finished \(summary.stepsRun) step(s) in \(Int(summary.seconds.rounded())) s,\(last) \
+                \(Int(summary.tokensPerSecond)) tok/s; model in \(summary.modelFolder ?? configuration.outputDir)
+                """)
+        }
+    }
+}
+
+/// `cairn validate CONFIG [key=value…]`.
+struct Validate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a config (and its model, tokenizer and dataset) without training.")
+
+    @Argument(help: "The YAML config file.")
+    var config: String
+
+    @Argument(help: "Overrides of config keys.")
+    var overrides: [String] = []
+
+    func run() async throws {
+        let logger = try CommandSupport.makeLogger(level: "info")
+        try await CommandSupport.reportingErrors {
+            let configuration = try TrainingConfiguration.load(file: config, overrides: overrides)
+            let plan = try TrainingPlan.make(configuration, strategies: .builtIn, logger: logger)
+            logger.info("""
+                \(config) is valid: strategy \(type(of: plan.strategy).kind) on \(plan.worldSize) rank(s), \
+                \(plan.totalSteps) steps of \(plan.globalBatchSize) samples
+                """)
+        }
+    }
+}

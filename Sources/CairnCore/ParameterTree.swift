@@ -1,0 +1,57 @@
+/// A model as strategies see it: named parameters grouped into units, without the numerics behind them.
+///
+/// `CairnNN`'s models conform. A strategy that imports only `CairnCore` can replicate, shard, average or
+/// all-reduce a model through this protocol alone.
+///
+/// # Semantic requirements
+/// - **Canonical order.** ``parameters`` lists every parameter once, sorted by key; keys are canonical
+///   (`model.layers.0.self_attn.q_proj.weight`).
+/// - **Units partition the parameters.** Every parameter belongs to exactly one of ``units``; units are listed
+///   in forward order (embedding, each decoder layer, final norm and head), the granularity at which FSDP
+///   gathers and frees.
+/// - **Stable identity.** The same instance returns the same parameter objects for its whole life.
+public protocol ParameterTree: AnyObject {
+    /// Every parameter, sorted by key.
+    var parameters: [any ModelParameter] { get }
+    /// The parameter units in forward order.
+    var units: [ParameterUnit] { get }
+}
+
+/// One named tensor of a model, with its gradient.
+///
+/// # Semantic requirements
+/// - ``values`` and ``gradient`` are `shape.reduce(1, *)` contiguous row-major floats whose addresses stay valid
+///   for the life of the parameter (a strategy may hold them across a step).
+/// - The gradient accumulates across micro-steps until a strategy zeroes it; a frozen parameter
+///   (`isTrainable == false`) never receives one, and reading ``gradient`` on it is a programming error.
+public protocol ModelParameter: AnyObject {
+    /// The canonical key, such as `model.layers.0.mlp.up_proj.weight`.
+    var key: StateKey { get }
+    /// The global shape.
+    var shape: [Int] { get }
+    /// Whether the optimizer updates it (false for LoRA's frozen base weights).
+    var isTrainable: Bool { get }
+    /// The parameter's values.
+    var values: UnsafeMutableBufferPointer<Float> { get }
+    /// The parameter's gradient, allocated zeroed on first access.
+    var gradient: UnsafeMutableBufferPointer<Float> { get }
+}
+
+extension ModelParameter {
+    /// The number of elements.
+    public var elementCount: Int { shape.reduce(1, *) }
+}
+
+/// A group of parameters that a sharding strategy gathers and frees together.
+public struct ParameterUnit: Hashable, Sendable {
+    /// A readable name, such as `layers.3`.
+    public var name: String
+    /// The keys of the unit's parameters, sorted.
+    public var parameterKeys: [StateKey]
+
+    /// Creates a unit.
+    public init(name: String, parameterKeys: [StateKey]) {
+        self.name = name
+        self.parameterKeys = parameterKeys.sorted()
+    }
+}
