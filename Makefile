@@ -36,7 +36,7 @@ test: deps
 
 demo: release
 	$(CAIRN) train $(DEMO_CONFIG)
-	$(CAIRN) generate $(DEMO_OUTPUT) --prompt "What is 7 times 8?" --prompt "What is 5 plus 9?"
+	$(CAIRN) generate $(DEMO_OUTPUT) --prompt "What is 7 times 8?" --prompt "What is 5 plus 9?" --prompt "Capital of Japan?" --prompt "Opposite of hot?"
 
 stress: deps
 	$(SWIFT) build --build-tests

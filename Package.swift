@@ -51,7 +51,8 @@ let package = Package(
             swiftSettings: strictSettings,
             linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]
         ),
-        .target(name: "CairnSafetensors", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnJSON", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnSafetensors", dependencies: ["CairnCore", "CairnJSON"], swiftSettings: strictSettings),
         .target(
             name: "CairnNN",
             dependencies: ["CairnCore", "CairnTensor", "CairnSafetensors"],
@@ -61,12 +62,12 @@ let package = Package(
 
         // MARK: - Configuration and data
         .target(name: "CairnConfig", dependencies: ["CairnCore", "CYAML"], swiftSettings: strictSettings),
-        .target(name: "CairnData", dependencies: ["CairnCore", "CairnConfig"], swiftSettings: strictSettings),
+        .target(name: "CairnData", dependencies: ["CairnCore", "CairnConfig", "CairnJSON"], swiftSettings: strictSettings),
 
         // MARK: - Checkpoints and ranks
         .target(
             name: "CairnCheckpoint",
-            dependencies: ["CairnCore", "CairnSafetensors", "CXXHash", systemPackage],
+            dependencies: ["CairnCore", "CairnJSON", "CairnSafetensors", "CXXHash", systemPackage],
             swiftSettings: strictSettings
         ),
         .target(name: "CairnEmbedded", dependencies: ["CairnCore"], swiftSettings: strictSettings),
@@ -97,6 +98,7 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "CairnCoreTests", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .testTarget(name: "CairnJSONTests", dependencies: ["CairnCore", "CairnJSON"], swiftSettings: strictSettings),
         .testTarget(
             name: "CairnTensorTests",
             dependencies: ["CairnCore", "CairnTensor"],
@@ -132,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnCheckpointTests",
-            dependencies: ["CairnCore", "CairnSafetensors", "CairnCheckpoint", "CairnConformance"],
+            dependencies: ["CairnCore", "CairnSafetensors", "CairnCheckpoint", "CairnConformance", "CairnEmbedded"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -25,6 +25,7 @@ struct BenchTrain: AsyncParsableCommand {
     func run() async throws {
         _ = try CommandSupport.makeLogger(level: "warning")
         try await CommandSupport.reportingErrors {
+            try CommandSupport.loadBLAS()
             let library = BLAS.library
             print("BLAS: \(library.description), \(BLAS.threadCount) thread(s)")
             let peak = SgemmPeak.measure(size: 2048)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cairn
 import CairnCore
+import CairnTensor
 import Foundation
 import Logging
 
@@ -15,6 +16,12 @@ enum CommandSupport {
         var logger = Logger(label: "cairn")
         logger.logLevel = parsed
         return logger
+    }
+
+    /// Opens OpenBLAS before any rank thread starts (choosing its CPU kernels sets environment variables), so a
+    /// missing library is a clear error rather than a crash deep inside training.
+    static func loadBLAS() throws {
+        _ = try BLAS.load()
     }
 
     /// Runs `body`, printing a Cairn error as `error: <context>: <message>` (with its causes) and exiting with

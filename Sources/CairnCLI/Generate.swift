@@ -38,6 +38,7 @@ struct Generate: AsyncParsableCommand {
     func run() async throws {
         _ = try CommandSupport.makeLogger(level: "warning")
         try await CommandSupport.reportingErrors {
+            try CommandSupport.loadBLAS()
             let settings = try GenerationSettings.read(fromFolder: modelDirectory)
             let tokenizer = try TokenizerLoader.load(
                 settings.tokenizer == TokenizerLoader.byteTokenizerName

@@ -20,6 +20,7 @@ struct Train: AsyncParsableCommand {
     func run() async throws {
         let logger = try CommandSupport.makeLogger(level: logLevel)
         try await CommandSupport.reportingErrors {
+            try CommandSupport.loadBLAS()
             let configuration = try TrainingConfiguration.load(file: config, overrides: overrides)
             let plan = try TrainingPlan.make(configuration, strategies: .builtIn, logger: logger)
             let summary = try await TrainingRun(plan: plan, logger: logger).run()

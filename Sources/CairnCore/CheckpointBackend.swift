@@ -1,6 +1,7 @@
 /// Storage for checkpoints: writes, commits, reads, lists and deletes them, and nothing else.
 ///
-/// Policy (when to save, what to keep, what to resume) lives in `CairnCheckpoint.CheckpointManager`; the
+/// A backend moves bytes; it neither interprets nor hashes them (the checkpoint writer digests each file before
+/// handing it over, so every backend produces the same manifest). Policy (when to save, what to keep, what to resume) lives in `CairnCheckpoint.CheckpointManager`; the
 /// backend only moves bytes, so an object store can implement the same commit protocol with a marker object.
 /// `CairnCheckpoint.FileSystemBackend` and `CairnEmbedded.InMemoryBackend` conform.
 ///
@@ -17,9 +18,9 @@
 /// > Important: in a multi-rank save every rank calls ``write(_:to:)`` for its own files; only rank 0 calls
 /// > ``commit(_:manifest:)``, after a barrier that follows every rank's last write.
 public protocol CheckpointBackend: Sendable {
-    /// Writes one file into the uncommitted checkpoint `checkpoint`, durably, and returns its size and digest.
+    /// Writes one file into the uncommitted checkpoint `checkpoint`, durably.
     /// - Throws: ``CheckpointError`` `.io` or `.unsafePath`.
-    func write(_ file: CheckpointFile, to checkpoint: CheckpointID) async throws -> CheckpointFileRecord
+    func write(_ file: CheckpointFile, to checkpoint: CheckpointID) async throws
 
     /// Atomically makes `checkpoint` visible with `manifest` as its `manifest.json`, then marks it complete.
     /// - Throws: ``CheckpointError`` `.io` or `.commitFailed`.
@@ -81,7 +82,7 @@ public struct CheckpointFile: Sendable {
     public var byteCount: Int { parts.reduce(0) { $0 + $1.byteCount } }
 }
 
-/// What a backend reports about a written file; the manifest lists one per file.
+/// One file of a checkpoint as the manifest lists it.
 public struct CheckpointFileRecord: Hashable, Sendable, Codable {
     /// The path inside the checkpoint.
     public var path: String

@@ -16,14 +16,16 @@ enum TrainingFixture {
         return path
     }
 
-    /// The demo config shrunk to `steps` steps of 16 samples, writing into `outputDir`.
+    /// The demo config shrunk to `steps` steps of 16 samples, writing into `outputDir`. The optimizer settings are
+    /// pinned here so tuning the demo does not move the golden traces.
     static func configuration(outputDir: String, steps: Int, overrides: [String] = []) throws -> TrainingConfiguration {
         try TrainingConfiguration.load(
             file: root + "/Examples/configs/qwen3-tiny-sft.yaml",
             overrides: [
                 "model=\(root)/Examples/models/qwen3-tiny", "train_dataset=\(root)/Examples/data/demo.yaml",
                 "output_dir=\(outputDir)", "max_steps=\(steps)", "micro_batch_size=8", "global_batch_size=16",
-                "logging_steps=1000",
+                "logging_steps=1000", "learning_rate=2e-3", "warmup_ratio=0.05", "weight_decay=0.01", "seed=42",
+                "lr_scheduler_type=cosine",
             ] + overrides)
     }
 
