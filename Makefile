@@ -6,7 +6,7 @@
 #   make bench    the benchmarks of DESIGN.md §10 (figures, not tests)
 
 SWIFT ?= swift
-APT_PACKAGES := libyaml-dev libopenblas-dev libxxhash-dev
+APT_PACKAGES := libyaml-dev libopenblas-dev libxxhash-dev libmpich-dev mpich
 DEMO_CONFIG := Examples/configs/qwen3-tiny-sft.yaml
 DEMO_OUTPUT := outputs/qwen3-tiny-sft
 CAIRN := .build/release/cairn

@@ -40,6 +40,7 @@ let package = Package(
         // (see Sources/CairnTensor/BLAS/BLASLibrary.swift); the module only supplies cblas.h's types.
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "mpich", providers: [.apt(["libmpich-dev", "mpich"])]),
 
         // MARK: - Protocols and value types
         .target(name: "CairnCore", swiftSettings: strictSettings),
@@ -71,6 +72,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CairnEmbedded", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnMPI", dependencies: ["CairnCore", "CMPI"], swiftSettings: strictSettings),
 
         // MARK: - Strategies
         .target(name: "CairnSingle", dependencies: ["CairnCore"], swiftSettings: strictSettings),
@@ -93,6 +95,12 @@ let package = Package(
             name: "cairn",
             dependencies: ["Cairn", argumentParser, logging],
             path: "Sources/CairnCLI",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "cairn-mpi-check",
+            dependencies: ["CairnCore", "CairnMPI", "CMPI", "CairnConformance", "CairnEmbedded"],
+            path: "Sources/CairnMPICheck",
             swiftSettings: strictSettings
         ),
 
@@ -135,6 +143,11 @@ let package = Package(
         .testTarget(
             name: "CairnCheckpointTests",
             dependencies: ["CairnCore", "CairnSafetensors", "CairnCheckpoint", "CairnConformance", "CairnEmbedded"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnMPITests",
+            dependencies: ["CairnCore", "CairnMPI", "CairnConformance", "CairnEmbedded"],
             swiftSettings: strictSettings
         ),
         .testTarget(

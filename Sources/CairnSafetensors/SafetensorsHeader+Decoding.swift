@@ -1,4 +1,5 @@
 import CairnCore
+import CairnJSON
 
 extension SafetensorsHeader {
     /// Where the parts of a safetensors file lie, once its header is validated.
@@ -57,7 +58,7 @@ extension SafetensorsHeader {
         }
         let root: JSONValue
         do {
-            root = try StrictJSONParser.parse(json)
+            root = try JSONParser.parse(json, options: headerParsingOptions)
         } catch {
             throw SafetensorsError(.malformedHeader, path: path, "the header is not valid JSON: \(error)", cause: error)
         }
@@ -78,13 +79,17 @@ extension SafetensorsHeader {
             guard seenNames.insert(member.key).inserted else {
                 throw SafetensorsError(
                     .duplicateName, path: path, tensor: member.key,
-                    "the name appears twice in the header (second at byte \(member.offset))")
+                    "the name appears twice in the header (second at byte \(member.position?.offset ?? 0))")
             }
             tensors.append(try decodeEntry(member, dataByteCount: dataByteCount, path: path))
         }
         let ordered = try orderedCoveringExactly(tensors, dataByteCount: dataByteCount, path: path)
         return SafetensorsHeader(orderedTensors: ordered, metadata: metadata ?? [:], dataByteCount: dataByteCount)
     }
+
+    /// How header and index JSON is parsed: shallow (a header needs 3 levels, an index 2), and duplicate keys kept
+    /// so the decoder can reject them as `duplicateName` with the tensor's name.
+    static let headerParsingOptions = JSONParser.Options(maximumDepth: 64, rejectsDuplicateKeys: false)
 
     // MARK: - Entries
 
@@ -170,7 +175,9 @@ extension SafetensorsHeader {
     }
 
     private static func describe(_ value: JSONValue) -> String {
-        if case .number(let text) = value { return text.count > 40 ? "a \(text.count)-digit number" : text }
+        if case .number(let number) = value {
+            return number.text.count > 40 ? "a \(number.text.count)-digit number" : number.text
+        }
         return value.kindName
     }
 

@@ -1,4 +1,5 @@
 public import CairnCore
+import CairnJSON
 
 extension SafetensorsHeader {
     /// The alignment of the data buffer in files Cairn writes: HostBuffer's (and a cache line's) 64 bytes.
@@ -15,19 +16,19 @@ extension SafetensorsHeader {
         }
         if !metadata.isEmpty {
             separator()
-            appendJSONString(Self.metadataKey, to: &json)
+            JSONWriter.appendString(Self.metadataKey, to: &json)
             json.append(contentsOf: Array(":{".utf8))
             for (position, key) in metadata.keys.sorted(by: utf8Precedes).enumerated() {
                 if position > 0 { json.append(UInt8(ascii: ",")) }
-                appendJSONString(key, to: &json)
+                JSONWriter.appendString(key, to: &json)
                 json.append(UInt8(ascii: ":"))
-                appendJSONString(metadata[key] ?? "", to: &json)
+                JSONWriter.appendString(metadata[key] ?? "", to: &json)
             }
             json.append(UInt8(ascii: "}"))
         }
         for tensor in tensors {
             separator()
-            appendJSONString(tensor.name, to: &json)
+            JSONWriter.appendString(tensor.name, to: &json)
             json.append(contentsOf: Array(":{\"dtype\":\"\(tensor.elementType.rawValue)\",\"shape\":[".utf8))
             json.append(contentsOf: Array(tensor.shape.map(String.init).joined(separator: ",").utf8))
             json.append(contentsOf: Array("],\"data_offsets\":[".utf8))
@@ -56,26 +57,4 @@ extension SafetensorsHeader {
             as: UInt8.self, repeating: UInt8(ascii: " "))
         return buffer
     }
-}
-
-/// Appends `text` as a JSON string literal: quotes, backslashes and control characters escaped, other
-/// characters as raw UTF-8.
-func appendJSONString(_ text: String, to json: inout [UInt8]) {
-    json.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "\""): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case UInt8(ascii: "\\"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-        case UInt8(ascii: "\n"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-        case UInt8(ascii: "\r"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-        case UInt8(ascii: "\t"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-        case 0..<0x20:
-            let hex = Array("0123456789abcdef".utf8)
-            json.append(contentsOf: Array("\\u00".utf8))
-            json.append(hex[Int(byte >> 4)])
-            json.append(hex[Int(byte & 0xF)])
-        default: json.append(byte)
-        }
-    }
-    json.append(UInt8(ascii: "\""))
 }

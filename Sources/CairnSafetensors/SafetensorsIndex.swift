@@ -1,3 +1,5 @@
+import CairnJSON
+
 /// The `model.safetensors.index.json` of a sharded Hugging Face checkpoint: which file holds each tensor.
 ///
 /// Parsed as strictly as a safetensors header: an object with a `weight_map` of tensor name → file name (no
@@ -21,7 +23,7 @@ public struct SafetensorsIndex: Hashable, Sendable {
     public init(json: UnsafeRawBufferPointer, path: String? = nil) throws(SafetensorsError) {
         let root: JSONValue
         do {
-            root = try StrictJSONParser.parse(json)
+            root = try JSONParser.parse(json, options: SafetensorsHeader.headerParsingOptions)
         } catch {
             throw SafetensorsError(.malformedIndex, path: path, "the index is not valid JSON: \(error)", cause: error)
         }

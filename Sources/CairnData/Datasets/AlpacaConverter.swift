@@ -1,3 +1,5 @@
+internal import CairnJSON
+
 /// Converts alpaca records: `instruction`, optional `input`, `output`, optional `system` and `history`.
 enum AlpacaConverter {
     /// The user turn is `instruction`, then a blank line and `input` when `input` is non-empty.

@@ -1,3 +1,5 @@
+internal import CairnJSON
+
 /// How a dataset's records become ``Conversation``s: the `converter` of a dataset spec entry.
 ///
 /// The formats are LlamaFactory's (`data/README.md` there):

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import CairnJSON
 
 /// Reads the files a ``DatasetSpec`` names and converts their records into conversations.
 ///
@@ -20,11 +21,11 @@ public enum DatasetLoader {
     public static func load(_ entry: DatasetSpec.Entry) throws(DataError) -> [DatasetSample] {
         let bytes = try readFile(entry)
         let isArray = bytes.withUnsafeBufferPointer(isJSONArray)
-        let records: [(value: JSONValue, line: Int)]
+        let records: [JSONRecord]
         do {
-            records = try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-                try isArray ? JSONParser.parseArrayElements(buffer) : parseLines(buffer, limit: entry.size)
-            }
+            records = try isArray
+                ? JSONParser.parseArrayElements(bytes, options: parsingOptions)
+                : JSONParser.parseLines(bytes, options: parsingOptions, limit: entry.size)
         } catch {
             let looksPrettyPrinted = !isArray && error.message.hasPrefix("unexpected end of input")
             throw DataError(
@@ -56,6 +57,9 @@ public enum DatasetLoader {
 
     // MARK: - Private helpers
 
+    /// Strict JSON, but a byte-order mark (which some editors save) is skipped.
+    private static let parsingOptions = JSONParser.Options(skipsByteOrderMark: true)
+
     private static func readFile(_ entry: DatasetSpec.Entry) throws(DataError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: entry.path, isDirectory: &isDirectory) else {
@@ -82,26 +86,5 @@ public enum DatasetLoader {
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         return index < bytes.count && bytes[index] == UInt8(ascii: "[")
-    }
-
-    /// Parses JSONL: one value per non-blank line, stopping after `limit` records.
-    private static func parseLines(
-        _ bytes: UnsafeBufferPointer<UInt8>, limit: Int?
-    ) throws(JSONSyntaxError) -> [(value: JSONValue, line: Int)] {
-        var records: [(value: JSONValue, line: Int)] = []
-        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var lineNumber = 1
-        while start < bytes.count {
-            if let limit, records.count >= limit { break }
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            if line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) {
-                records.append((try JSONParser.parse(line, firstLine: lineNumber), lineNumber))
-            }
-            start = end + 1
-            lineNumber += 1
-        }
-        return records
     }
 }

@@ -1,3 +1,5 @@
+internal import CairnJSON
+
 /// Converts OpenAI-style records: `messages: [{role, content}]`.
 enum MessagesConverter {
     static func convert(_ fields: RecordFields) throws(DataError) -> Conversation {

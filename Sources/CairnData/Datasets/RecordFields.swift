@@ -1,9 +1,11 @@
+internal import CairnJSON
+
 /// Typed access to a record's fields with errors that name the field path.
 struct RecordFields {
-    let object: [String: JSONValue]
+    let object: JSONObject
     let path: String
 
-    init(_ object: [String: JSONValue], path: String = "") {
+    init(_ object: JSONObject, path: String = "") {
         self.object = object
         self.path = path
     }

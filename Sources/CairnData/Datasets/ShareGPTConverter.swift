@@ -1,3 +1,5 @@
+internal import CairnJSON
+
 /// Converts sharegpt records: `conversations: [{from, value}]` and an optional top-level `system`.
 enum ShareGPTConverter {
     /// The `from` tags Cairn accepts and the roles they map to.

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import CairnJSON
 
 /// A Hugging Face `tokenizer.json` byte-level BPE tokenizer, as GPT-2, Qwen2 and Qwen3 ship.
 ///
@@ -39,9 +40,7 @@ public struct BPETokenizer: Tokenizer {
         }
         let json: JSONValue
         do {
-            json = try [UInt8](data).withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-                try JSONParser.parse(buffer)
-            }
+            json = try JSONParser.parse([UInt8](data), options: JSONParser.Options(skipsByteOrderMark: true))
         } catch {
             throw DataError(.malformedFile, file: file, line: error.line, column: error.column, error.message)
         }

@@ -1,3 +1,5 @@
+internal import CairnJSON
+
 /// Reads the parts of a Hugging Face `tokenizer.json` that ``BPETokenizer`` supports, rejecting the rest.
 enum TokenizerJSON {
     /// An entry of `added_tokens`.
@@ -7,7 +9,7 @@ enum TokenizerJSON {
         var isSpecial: Bool
     }
 
-    static func object(_ value: JSONValue, field: String) throws(DataError) -> [String: JSONValue] {
+    static func object(_ value: JSONValue, field: String) throws(DataError) -> JSONObject {
         guard let object = value.objectValue else {
             throw DataError(
                 .invalidTokenizer, field: field.isEmpty ? nil : field,
@@ -16,12 +18,12 @@ enum TokenizerJSON {
         return object
     }
 
-    static func checkModelOptions(_ model: [String: JSONValue]) throws(DataError) {
+    static func checkModelOptions(_ model: JSONObject) throws(DataError) {
         let type = model["type"]?.stringValue ?? "BPE"
         guard type == "BPE" else {
             throw DataError(.invalidTokenizer, field: "model.type", "only BPE models are supported, found \(type)")
         }
-        if let dropout = model["dropout"]?.numberValue, dropout != 0 {
+        if let dropout = model["dropout"]?.numberValue, dropout.doubleValue != 0 {
             throw DataError(.invalidTokenizer, field: "model.dropout", "BPE dropout is not supported")
         }
         if model["byte_fallback"]?.boolValue == true {
@@ -36,12 +38,13 @@ enum TokenizerJSON {
         }
     }
 
-    static func vocabulary(_ model: [String: JSONValue]) throws(DataError) -> [String: Int32] {
+    static func vocabulary(_ model: JSONObject) throws(DataError) -> [String: Int32] {
         let entries = try object(model["vocab"] ?? .null, field: "model.vocab")
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(entries.count)
-        for (token, value) in entries {
-            guard let id = value.integerValue, (0..<Int(Int32.max)).contains(id) else {
+        for member in entries {
+            let token = member.key
+            guard let id = member.value.numberValue?.integralValue, (0..<Int(Int32.max)).contains(id) else {
                 throw DataError(
                     .invalidTokenizer, field: "model.vocab", "the id of \"\(token)\" is not a non-negative integer")
             }
@@ -50,7 +53,7 @@ enum TokenizerJSON {
         return vocabulary
     }
 
-    static func merges(_ model: [String: JSONValue]) throws(DataError) -> [(String, String)] {
+    static func merges(_ model: JSONObject) throws(DataError) -> [(String, String)] {
         guard let entries = model["merges"]?.arrayValue else {
             throw DataError(.invalidTokenizer, field: "model.merges", "missing the merges list")
         }
@@ -142,7 +145,7 @@ enum TokenizerJSON {
         for (index, entry) in entries.enumerated() {
             let field = "added_tokens[\(index)]"
             let fields = try object(entry, field: field)
-            guard let id = fields["id"]?.integerValue, id >= 0, let content = fields["content"]?.stringValue,
+            guard let id = fields["id"]?.numberValue?.integralValue, (0...Int(Int32.max)).contains(id), let content = fields["content"]?.stringValue,
                 !content.isEmpty
             else {
                 throw DataError(.invalidTokenizer, field: field, "expected a non-negative id and a non-empty content")

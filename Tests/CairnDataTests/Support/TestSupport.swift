@@ -1,4 +1,5 @@
 import CairnCore
+import CairnJSON
 import Foundation
 import Testing
 
@@ -40,7 +41,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// Parses one JSON document given as text.
 func parseJSON(_ text: String) throws -> JSONValue {
-    try Array(text.utf8).withUnsafeBufferPointer { try JSONParser.parse($0) }
+    try JSONParser.parse(text)
 }
 
 /// The rendered description of the error `body` throws, or `nil` when it throws none.
