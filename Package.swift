@@ -76,13 +76,22 @@ let package = Package(
 
         // MARK: - Strategies
         .target(name: "CairnSingle", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnDDP", dependencies: ["CairnCore"], swiftSettings: strictSettings),
 
         // MARK: - Trainer, kit, tool
         .target(
-            name: "Cairn",
+            name: "CairnTrainer",
             dependencies: [
                 "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig",
-                "CairnData", "CairnCheckpoint", "CairnEmbedded", "CairnSingle", logging,
+                "CairnData", "CairnCheckpoint", "CairnEmbedded", logging,
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Cairn",
+            dependencies: [
+                "CairnCore", "CairnTensor", "CairnNN", "CairnOptim", "CairnConfig", "CairnData", "CairnCheckpoint",
+                "CairnEmbedded", "CairnSingle", "CairnDDP", "CairnTrainer",
             ],
             swiftSettings: strictSettings
         ),
@@ -156,8 +165,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CairnTrainerTests",
+            dependencies: ["CairnCore", "CairnTrainer", "CairnConfig"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CairnIntegrationTests",
-            dependencies: ["Cairn", "CairnCore", "CairnConformance"],
+            dependencies: ["Cairn", "CairnCore", "CairnTrainer", "CairnConformance"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch eager reference for `cairn bench train`: the same Qwen3 shapes, AdamW, random tokens.
 
-Prints one JSON line: {"shape": ..., "tokens_per_second": ..., "seconds_per_step": ...}. Exits 3 when torch or
+Prints one JSON line: {"shape": ..., "tokens_per_second": ..., "seconds_per_step": ...} (median step). Exits 3 when torch or
 transformers is not importable, so the Swift benchmark reports "n/a" instead of a figure it did not measure.
 
     python3 bench/torch_train_reference.py --shape small --steps 6 --threads 2
@@ -54,10 +54,12 @@ def main() -> int:
 
     for _ in range(args.warmup):
         step()
-    start = time.perf_counter()
+    times = []
     for _ in range(args.steps):
+        start = time.perf_counter()
         step()
-    seconds = (time.perf_counter() - start) / args.steps
+        times.append(time.perf_counter() - start)
+    seconds = sorted(times)[len(times) // 2]  # the median step, as `cairn bench train` reports
     print(json.dumps({"shape": args.shape, "seconds_per_step": seconds,
                       "tokens_per_second": batch * seq / seconds, "torch": torch.__version__}))
     return 0

@@ -17,18 +17,31 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: ArgumentHelp("Stop with a checkpoint after this global step, as a preemption would.", visibility: .hidden))
+    var stopAfterStep: Int?
+
     func run() async throws {
         let logger = try CommandSupport.makeLogger(level: logLevel)
         try await CommandSupport.reportingErrors {
             try CommandSupport.loadBLAS()
             let configuration = try TrainingConfiguration.load(file: config, overrides: overrides)
             let plan = try TrainingPlan.make(configuration, strategies: .builtIn, logger: logger)
-            let summary = try await TrainingRun(plan: plan, logger: logger).run()
+            let stopSignal = StopSignal()
+            stopSignal.installHandlers { message in logger.notice("\(message)") }
+            if let stopAfterStep { stopSignal.request(afterStep: stopAfterStep) }
+            let summary = try await TrainingRun(plan: plan, logger: logger, stopSignal: stopSignal).run()
             let last = summary.losses.last.map { " final loss \($0)," } ?? ""
-            logger.info("""
-                finished \(summary.stepsRun) step(s) in \(Int(summary.seconds.rounded())) s,\(last) \
-                \(Int(summary.tokensPerSecond)) tok/s; model in \(summary.modelFolder ?? configuration.outputDir)
-                """)
+            if summary.stoppedEarly {
+                logger.notice("""
+                    stopped after step \(summary.finalStep) of \(summary.totalSteps); resume with \
+                    resume_from_checkpoint=auto
+                    """)
+            } else if summary.stepsRun > 0 {
+                logger.info("""
+                    finished \(summary.stepsRun) step(s) in \(Int(summary.seconds.rounded())) s,\(last) \
+                    \(Int(summary.tokensPerSecond)) tok/s; model in \(summary.modelFolder ?? configuration.outputDir)
+                    """)
+            }
         }
     }
 }

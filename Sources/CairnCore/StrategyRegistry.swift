@@ -12,6 +12,7 @@ public struct StrategyRegistry: Sendable {
     public typealias Factory = @Sendable (any Decoder) throws -> any DistStrategy
 
     private var factories: [StrategyKind: Factory] = [:]
+    private var reshardable: Set<StrategyKind> = []
 
     /// Creates an empty registry.
     public init() {}
@@ -25,6 +26,12 @@ public struct StrategyRegistry: Sendable {
         factories[Strategy.kind] = { decoder in
             try Strategy(configuration: Strategy.Configuration(from: decoder))
         }
+        if Strategy.supportsReshardedResume { reshardable.insert(Strategy.kind) }
+    }
+
+    /// Whether the strategy of `kind` is registered and declares ``DistStrategy/supportsReshardedResume``.
+    public func supportsReshardedResume(_ kind: StrategyKind) -> Bool {
+        reshardable.contains(kind)
     }
 
     /// The registered kinds, sorted.

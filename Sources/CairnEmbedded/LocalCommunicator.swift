@@ -11,12 +11,9 @@ public struct LocalCommunicator: Communicator {
         _ buffer: UnsafeMutableBufferPointer<Scalar>, _ operation: ReduceOperation
     ) async throws {
         let all = try await arrive("allReduce", Scalar.self, count: buffer.count, destination: buffer.baseAddress)
-        let buffers = all.map { $0.destination!.assumingMemoryBound(to: Scalar.self) }
-        for i in slice(of: buffer.count) {
-            var accumulator = buffers[0][i]
-            for peer in 1..<worldSize { accumulator = operation.combine(accumulator, buffers[peer][i]) }
-            for peer in 0..<worldSize { buffers[peer][i] = accumulator }
-        }
+        let buffers = all.map { UnsafeMutableRawPointer($0.destination!) }
+        SliceReduction.reduce(Scalar.collectiveType, operation, sources: buffers, destinations: buffers,
+                              range: slice(of: buffer.count))
         try await depart("allReduce")
     }
 
@@ -40,12 +37,12 @@ public struct LocalCommunicator: Communicator {
         try check(send.count == receive.count * worldSize, "reduceScatter",
                   "send holds \(send.count) elements, expected \(receive.count) × \(worldSize)")
         let all = try await arrive("reduceScatter", Scalar.self, count: send.count, source: send.baseAddress)
-        let sources = all.map { $0.source?.assumingMemoryBound(to: Scalar.self) }
-        let offset = rank * receive.count
-        for i in 0..<receive.count {
-            var accumulator = sources[0]![offset + i]
-            for peer in 1..<worldSize { accumulator = operation.combine(accumulator, sources[peer]![offset + i]) }
-            receive[i] = accumulator
+        if let destination = receive.baseAddress, receive.count > 0 {
+            let stride = MemoryLayout<Scalar>.stride
+            let offset = rank * receive.count * stride
+            let sources = all.map { UnsafeMutableRawPointer(mutating: $0.source!) + offset }
+            SliceReduction.reduce(Scalar.collectiveType, operation, sources: sources,
+                                  destinations: [UnsafeMutableRawPointer(destination)], range: 0..<receive.count)
         }
         try await depart("reduceScatter")
     }

@@ -7,7 +7,8 @@ public import Foundation
 public enum HuggingFaceFolderWriter {
     /// Writes `tensors` (canonical keys, replicated) and `configJSON` into `folder`, creating it.
     ///
-    /// The tied head (`model.lm_head.weight` absent) is simply not written, as transformers does.
+    /// The tied head (`model.lm_head.weight` absent) is simply not written, as transformers does. Each file is
+    /// written beside its final name, synced, then renamed over it, so a crash never leaves a torn model file.
     /// - Throws: `CocoaError` or `SafetensorsError` for I/O failures.
     public static func write(
         tensors: [(key: StateKey, value: StateTensor)], configJSON: Data, to folder: String
@@ -17,7 +18,12 @@ public enum HuggingFaceFolderWriter {
         for (key, tensor) in tensors {
             try writer.add(Qwen3ForCausalLM.huggingFaceName(for: key), tensor: tensor)
         }
-        try writer.write(to: folder + "/model.safetensors")
+        let staging = folder + "/.model.safetensors.partial"
+        try writer.write(to: staging)
+        if rename(staging, folder + "/model.safetensors") != 0 {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: folder + "/model.safetensors",
+                                                          NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
         try configJSON.write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
     }
 

@@ -14,4 +14,6 @@ public struct TrainingSummary: Sendable, Hashable {
     public var tokensPerSecond: Double
     /// Where the final model was written, if it was.
     public var modelFolder: String?
+    /// Whether a stop request (SIGTERM, SIGINT) ended the run before its last step.
+    public var stoppedEarly: Bool
 }

@@ -22,6 +22,10 @@ public struct TrainingPlan: Sendable {
     public var samples: [TokenizedSample]
     /// The strategy every rank runs.
     public var strategy: any DistStrategy
+    /// The strategies this program knows (to judge whether a checkpoint saved by another can be resharded).
+    public var strategies: StrategyRegistry
+    /// Identifies the base model (config and weights, or the seed), recorded in checkpoints.
+    public var modelFingerprint: String
     /// The number of ranks.
     public var worldSize: Int
     /// Samples per optimizer step, all ranks together.
@@ -39,7 +43,7 @@ public struct TrainingPlan: Sendable {
     public init(
         configuration: TrainingConfiguration, model: Qwen3Configuration, hasPretrainedWeights: Bool,
         tokenizer: any Tokenizer, tokenizerReference: String, samples: [TokenizedSample], strategy: any DistStrategy,
-        worldSize: Int, globalBatchSize: Int, accumulationSteps: Int, totalSteps: Int, warmupSteps: Int,
+        strategies: StrategyRegistry, modelFingerprint: String, worldSize: Int, globalBatchSize: Int, accumulationSteps: Int, totalSteps: Int, warmupSteps: Int,
         paddingTokenID: Int32
     ) {
         self.configuration = configuration
@@ -49,6 +53,8 @@ public struct TrainingPlan: Sendable {
         self.tokenizerReference = tokenizerReference
         self.samples = samples
         self.strategy = strategy
+        self.strategies = strategies
+        self.modelFingerprint = modelFingerprint
         self.worldSize = worldSize
         self.globalBatchSize = globalBatchSize
         self.accumulationSteps = accumulationSteps
@@ -95,10 +101,19 @@ public struct TrainingPlan: Sendable {
             \(dataset.droppedSampleCount) dropped without loss tokens), \(dataset.tokenCount) tokens, \
             \(dataset.lossTokenCount) with loss
             """)
+        let hasWeights = Qwen3ForCausalLM.hasWeights(inFolder: configuration.model)
+        let fingerprint: String
+        do {
+            fingerprint = try ModelFingerprint.compute(folder: configuration.model, hasWeights: hasWeights,
+                                                       seed: configuration.seed)
+        } catch {
+            throw ConfigurationError(.missingFile, keyPath: "model", position: configuration.keyPositions["model"],
+                                     "cannot read the model files of \(configuration.model)", cause: error)
+        }
         return TrainingPlan(
-            configuration: configuration, model: model,
-            hasPretrainedWeights: Qwen3ForCausalLM.hasWeights(inFolder: configuration.model), tokenizer: tokenizer,
-            tokenizerReference: tokenizerReference, samples: dataset.samples, strategy: strategy, worldSize: worldSize,
+            configuration: configuration, model: model, hasPretrainedWeights: hasWeights, tokenizer: tokenizer,
+            tokenizerReference: tokenizerReference, samples: dataset.samples, strategy: strategy,
+            strategies: strategies, modelFingerprint: fingerprint, worldSize: worldSize,
             globalBatchSize: globalBatchSize, accumulationSteps: accumulationSteps, totalSteps: totalSteps,
             warmupSteps: warmupSteps, paddingTokenID: tokenizer.paddingTokenID ?? 0)
     }

@@ -1,3 +1,4 @@
+import CairnCheckpoint
 import CairnConfig
 import CairnCore
 import CairnData
@@ -25,17 +26,25 @@ final class RankTrainer {
     let trainState = TrainState()
     let random: RandomState
     let registry = StateRegistry()
+    let checkpoints: CheckpointManager
+    let stopSignal: StopSignal
     let logger: Logger
     let console: Console
+    /// The per-step log kept for `trainer_state.json` (rank 0), continued from the resumed checkpoint's.
+    var history: [TrainerStateFile.LogEntry] = []
 
-    private var isLead: Bool { communicator.rank == 0 }
+    var isLead: Bool { communicator.rank == 0 }
 
-    init(plan: TrainingPlan, communicator: any Communicator, logger: Logger, console: Console) async throws {
+    init(
+        plan: TrainingPlan, communicator: any Communicator, logger: Logger, console: Console,
+        stopSignal: StopSignal = StopSignal()
+    ) async throws {
         let configuration = plan.configuration
         self.plan = plan
         self.communicator = communicator
         self.logger = logger
         self.console = console
+        self.stopSignal = stopSignal
         model = Qwen3ForCausalLM(configuration: plan.model)
         if plan.hasPretrainedWeights {
             try model.loadWeights(fromFolder: configuration.model)
@@ -66,12 +75,27 @@ final class RankTrainer {
         try registry.register(random, under: .rng)
         try registry.register(trainState, under: .trainState)
         try registry.register(runtime, under: .strategy)
+        checkpoints = CheckpointManager(
+            outputDir: configuration.outputDir, communicator: communicator,
+            schedule: CheckpointSchedule(saveSteps: configuration.saveSteps, saveEpochs: configuration.saveEpochs,
+                                         saveOnEpochEnd: configuration.saveOnEpochEnd, totalSteps: plan.totalSteps),
+            retention: RetentionPolicy(totalLimit: configuration.saveTotalLimit, keepEvery: configuration.saveKeepEvery),
+            saveAsync: configuration.saveAsync,
+            naming: CheckpointNaming { Qwen3ForCausalLM.huggingFaceName(for: $0) }, logger: logger)
     }
 
-    /// Trains until the run's total steps and returns what it measured.
+    /// Trains until the run's total steps (or a stop request) and returns what it measured, saving checkpoints as
+    /// the configuration asks.
     func train() async throws -> TrainingSummary {
         let configuration = plan.configuration
         let startStep = trainState.globalStep
+        if startStep >= plan.totalSteps {
+            if isLead {
+                logger.notice("the run is already complete at step \(startStep) of \(plan.totalSteps): nothing to do (raise max_steps or num_train_epochs to continue)")
+            }
+            return TrainingSummary(stepsRun: 0, finalStep: startStep, totalSteps: plan.totalSteps, losses: [], seconds: 0,
+                                   tokensPerSecond: 0, modelFolder: nil, stoppedEarly: false)
+        }
         let metrics = isLead
             ? try MetricsWriter(path: configuration.outputDir + "/metrics.jsonl", keepThrough: startStep) : nil
         let reporter = isLead
@@ -80,75 +104,34 @@ final class RankTrainer {
         defer { reporter?.finish() }
         var losses: [Double] = []
         var tokens = 0
+        var stopped = false
         let started = ContinuousClock.now
-        while trainState.globalStep < plan.totalSteps {
-            let measured = try await step()
+        while trainState.globalStep < plan.totalSteps && !stopped {
+            let epochBefore = trainState.epoch
+            let (measured, stopRequested) = try await step(
+                localStopRequest: stopSignal.isRequested(afterStep: trainState.globalStep + 1))
             losses.append(measured.loss)
             tokens += measured.tokens
+            history.append(TrainerStateFile.LogEntry(step: measured.step, epoch: measured.epoch, loss: measured.loss,
+                                                     learningRate: measured.learningRate,
+                                                     gradientNorm: measured.gradientNorm))
             try metrics?.append(measured)
             reporter?.record(measured)
+            let reason = checkpoints.schedule.reason(
+                afterStep: measured.step, epochBefore: epochBefore, epochAfter: measured.epoch,
+                stopRequested: stopRequested)
+            try await saveIfDue(reason)
+            if stopRequested {
+                stopped = true
+                if isLead { logger.notice("stopped at step \(measured.step) of \(plan.totalSteps) on request; checkpoint saved") }
+            }
         }
+        try await checkpoints.finish()
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         return TrainingSummary(
             stepsRun: losses.count, finalStep: trainState.globalStep, totalSteps: plan.totalSteps, losses: losses,
-            seconds: seconds, tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, modelFolder: nil)
-    }
-
-    /// Runs one optimizer step.
-    func step() async throws -> StepMetrics {
-        let started = ContinuousClock.now
-        let stepNumber = trainState.globalStep + 1
-        let batch = try batches.nextStep(rank: communicator.rank, worldSize: communicator.worldSize)
-        let hooks = runtime.parameterHooks
-        let units = model.units
-        var localLoss = 0.0
-        var localTokens = 0
-        var context = StepContext(globalStep: trainState.globalStep, microStep: 0, accumulationSteps: plan.accumulationSteps)
-        for (index, micro) in batch.microBatches.enumerated() {
-            context.microStep = index
-            let tape = Tape()
-            let microContext = context
-            let loss = try await tape.record {
-                try await model.loss(
-                    tokens: micro.inputIDs, targets: micro.targets, batchSize: micro.batchSize,
-                    sequenceLength: micro.sequenceLength, normalizer: batch.globalLossTokenCount, hooks: hooks,
-                    step: microContext)
-            }
-            localLoss += Double(loss.item)
-            try await tape.backward(from: loss, onMarker: hooks.map { Self.backwardHooks($0, units: units, step: microContext) })
-            localTokens += micro.sampleIndices.reduce(0) { $0 + plan.samples[$1].inputIDs.count }
-        }
-        try await runtime.synchronizeGradients(context)
-        let shards = try runtime.optimizerShards()
-        let norm = try await GradientClipping.globalNorm(of: shards, communicator: communicator)
-        var totals = [localLoss, Double(localTokens)]
-        if communicator.worldSize > 1 {
-            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2)
-            defer { buffer.deallocate() }
-            _ = buffer.initialize(from: totals)
-            try await communicator.allReduce(buffer, .sum)
-            totals = Array(buffer)
-        }
-        guard totals[0].isFinite, norm.isFinite else {
-            throw TrainingError(
-                .nonFiniteLoss, step: stepNumber, rank: communicator.rank,
-                "the loss (\(totals[0])) or gradient norm (\(norm)) is not finite; lower learning_rate or check the data")
-        }
-        if plan.configuration.maxGradNorm > 0 {
-            GradientClipping.clip(shards, norm: norm, maxNorm: plan.configuration.maxGradNorm)
-        }
-        let learningRate = schedule.currentLearningRate
-        try optimizer.step(shards, learningRate: learningRate)
-        schedule.advance()
-        try await runtime.finishStep(context)
-        trainState.globalStep = stepNumber
-        trainState.samplesSeen = batch.samplesConsumedAfter
-        trainState.epoch = batch.epochAfter
-        trainState.tokensSeen += batch.globalLossTokenCount
-        return StepMetrics(
-            step: stepNumber, epoch: batch.epochAfter, loss: totals[0], learningRate: learningRate, gradientNorm: norm,
-            lossTokens: batch.globalLossTokenCount, tokens: Int(totals[1]),
-            seconds: (ContinuousClock.now - started) / .seconds(1))
+            seconds: seconds, tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, modelFolder: nil,
+            stoppedEarly: stopped)
     }
 
     /// Maps tape markers met in reverse to the backward-phase hooks: a unit's end marker comes first (gather its

@@ -16,12 +16,15 @@ public struct TrainingRun: Sendable {
     public var logger: Logger
     /// Where the progress bar goes.
     public var console: Console
+    /// Raised to stop after the current step with a checkpoint (the CLI routes SIGTERM and SIGINT to it).
+    public var stopSignal: StopSignal
 
     /// Creates a run.
-    public init(plan: TrainingPlan, logger: Logger, console: Console = .standardError) {
+    public init(plan: TrainingPlan, logger: Logger, console: Console = .standardError, stopSignal: StopSignal = StopSignal()) {
         self.plan = plan
         self.logger = logger
         self.console = console
+        self.stopSignal = stopSignal
     }
 
     /// Trains, saves the final model, and returns rank 0's summary.
@@ -29,6 +32,7 @@ public struct TrainingRun: Sendable {
         let plan = self.plan
         let logger = self.logger
         let console = self.console
+        let stopSignal = self.stopSignal
         let configuration = plan.configuration
         try FileManager.default.createDirectory(atPath: configuration.outputDir, withIntermediateDirectories: true)
         BLAS.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / plan.worldSize))
@@ -44,9 +48,15 @@ public struct TrainingRun: Sendable {
             """)
         let group = LocalRankGroup(worldSize: plan.worldSize)
         let summaries = try await group.run { communicator in
-            let trainer = try await RankTrainer(plan: plan, communicator: communicator, logger: logger, console: console)
+            let trainer = try await RankTrainer(plan: plan, communicator: communicator, logger: logger, console: console,
+                                                stopSignal: stopSignal)
+            try await trainer.resumeIfRequested()
             var summary = try await trainer.train()
-            if communicator.rank == 0 {
+            // A complete run always leaves its final model: also when this invocation ran no step because an
+            // earlier one was killed between its last checkpoint and the model write.
+            let needsModel = summary.stepsRun > 0
+                || !FileManager.default.fileExists(atPath: configuration.outputDir + "/model.safetensors")
+            if communicator.rank == 0, summary.finalStep >= plan.totalSteps, !summary.stoppedEarly, needsModel {
                 summary.modelFolder = try Self.saveFinalModel(trainer, plan: plan)
                 logger.info("saved the model to \(configuration.outputDir) (config.json + model.safetensors)")
             }

@@ -1,0 +1,60 @@
+import CairnCheckpoint
+import CairnConfig
+import CairnCore
+import CairnJSON
+import CairnNN
+import Foundation
+
+extension RankTrainer {
+    /// Cleans up after dead runs and, as `resume_from_checkpoint` asks, restores every component from a checkpoint.
+    ///
+    /// > Important: a collective; every rank calls it before training.
+    func resumeIfRequested() async throws {
+        try await checkpoints.removeStaleUncommitted()
+        guard let decision = try await checkpoints.resolveResume(plan.configuration.resumeFromCheckpoint) else { return }
+        let strategies = plan.strategies
+        let compatibility = ResumeCompatibility(
+            configuration: plan.configuration, modelFingerprint: plan.modelFingerprint,
+            strategyKind: type(of: plan.strategy).kind, worldSize: communicator.worldSize,
+            canReshard: { strategies.supportsReshardedResume($0) })
+        let state = try await checkpoints.restore(decision, into: registry, compatibility: compatibility)
+        history = state.logHistory.filter { $0.step <= trainState.globalStep }
+        if isLead {
+            logger.info("resumed at step \(trainState.globalStep) (epoch \(ProgressReporter.format(trainState.epoch, digits: 2)), \(trainState.samplesSeen) samples seen) from \(decision.path)")
+        }
+    }
+
+    /// Saves a checkpoint when `reason` is set (and finishes a background save that is ready).
+    func saveIfDue(_ reason: CheckpointSchedule.Reason?) async throws {
+        try await checkpoints.afterStep(
+            trainState.globalStep, reason: reason, registry: registry, metadata: checkpointMetadata,
+            extraFiles: checkpointExtraFiles)
+    }
+
+    /// The manifest's descriptive fields for a checkpoint taken now.
+    func checkpointMetadata() -> CheckpointMetadata {
+        var options: [String: JSONValue] = [:]
+        for entry in plan.configuration.normalizedEntries where entry.key.hasPrefix("dist_config.") {
+            options[String(entry.key.dropFirst("dist_config.".count))] = .string(entry.value)
+        }
+        return CheckpointMetadata(
+            globalStep: trainState.globalStep, epoch: trainState.epoch,
+            strategyKind: type(of: plan.strategy).kind.name, strategyOptions: .object(options),
+            configHash: plan.configuration.hashHex, modelFingerprint: plan.modelFingerprint,
+            libraryVersion: CairnVersion.current)
+    }
+
+    /// Rank 0's extra files: `model/config.json` (so `model/` is a Hugging Face folder) and `trainer_state.json`.
+    func checkpointExtraFiles() throws -> [CheckpointFile] {
+        let config = try HuggingFaceFolderWriter.configJSON(for: plan.model, sourceFolder: plan.configuration.model)
+        let state = TrainerStateFile(
+            globalStep: trainState.globalStep, epoch: trainState.epoch, samplesSeen: trainState.samplesSeen,
+            tokensSeen: trainState.tokensSeen, numTrainingSteps: plan.totalSteps, worldSize: communicator.worldSize,
+            configuration: Dictionary(plan.configuration.normalizedEntries.map { ($0.key, $0.value) }) { first, _ in first },
+            logHistory: history)
+        return [
+            CheckpointFile(path: "model/config.json", parts: [HostBuffer(copying: Array(config))]),
+            CheckpointFile(path: TrainerStateFile.fileName, parts: [HostBuffer(copying: Array(try state.encoded()))]),
+        ]
+    }
+}
