@@ -90,8 +90,8 @@ let package = Package(
         .target(
             name: "Cairn",
             dependencies: [
-                "CairnCore", "CairnTensor", "CairnNN", "CairnOptim", "CairnConfig", "CairnData", "CairnCheckpoint",
-                "CairnEmbedded", "CairnSingle", "CairnDDP", "CairnTrainer",
+                "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig", "CairnData",
+                "CairnCheckpoint", "CairnEmbedded", "CairnSingle", "CairnDDP", "CairnTrainer",
             ],
             swiftSettings: strictSettings
         ),

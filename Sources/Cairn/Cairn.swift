@@ -9,6 +9,7 @@
 @_exported import CairnEmbedded
 @_exported import CairnNN
 @_exported import CairnOptim
+@_exported import CairnSafetensors
 @_exported import CairnSingle
 @_exported import CairnTensor
 @_exported import CairnTrainer

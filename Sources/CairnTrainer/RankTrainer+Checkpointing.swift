@@ -4,6 +4,7 @@ import CairnCore
 import CairnJSON
 import CairnNN
 import Foundation
+import Logging
 
 extension RankTrainer {
     /// Cleans up after dead runs and, as `resume_from_checkpoint` asks, restores every component from a checkpoint.
@@ -33,10 +34,10 @@ extension RankTrainer {
 
     /// The manifest's descriptive fields for a checkpoint taken now.
     func checkpointMetadata() -> CheckpointMetadata {
-        var options: [String: JSONValue] = [:]
-        for entry in plan.configuration.normalizedEntries where entry.key.hasPrefix("dist_config.") {
-            options[String(entry.key.dropFirst("dist_config.".count))] = .string(entry.value)
-        }
+        let options = JSONObject(uniqueMembers: plan.configuration.normalizedEntries.compactMap { entry in
+            entry.key.hasPrefix("dist_config.")
+                ? (String(entry.key.dropFirst("dist_config.".count)), JSONValue.string(entry.value)) : nil
+        })
         return CheckpointMetadata(
             globalStep: trainState.globalStep, epoch: trainState.epoch,
             strategyKind: type(of: plan.strategy).kind.name, strategyOptions: .object(options),

@@ -1,4 +1,6 @@
+import CairnConfig
 import CairnCore
+import CairnData
 import CairnNN
 import CairnOptim
 import CairnTensor

@@ -34,30 +34,48 @@ import Testing
 
         var generator = PhiloxRandom(seed: 2024, label: "crash-test")
         var kills = 0
+        var killsInSaves = 0
         var finished = false
         let log = URL(fileURLWithPath: victim + "-log.txt")
         defer { try? FileManager.default.removeItem(at: log) }
         for _ in 0..<(Self.killCount * 3) where !finished {
             let run = try CairnProcess(Self.arguments(outputDir: victim, steps: steps), output: log)
             if kills < Self.killCount {
-                // Anywhere from start-up to a little past the whole run's length.
-                let delay = Double(generator.nextUniform()) * uninterrupted * 1.2
-                try await Task.sleep(for: .seconds(delay))
+                if kills % 2 == 0 {
+                    // Anywhere from start-up to a little past the whole run's length.
+                    let delay = Double(generator.nextUniform()) * uninterrupted * 1.2
+                    try await Task.sleep(for: .seconds(delay))
+                } else {
+                    // Inside a save: as soon as an uncommitted folder appears (files being written or committed).
+                    try await Self.waitForUncommittedFolder(in: victim, while: run)
+                }
                 if run.process.isRunning {
                     run.kill()
                     kills += 1
+                    if kills % 2 == 0 { killsInSaves += 1 }
                 }
             }
             let status = await run.wait(timeout: .seconds(600))
             finished = status == 0 && FileManager.default.fileExists(atPath: victim + "/model.safetensors")
         }
         #expect(finished, "the run never completed")
-        #expect(kills > 0)
+        #expect(kills > 0 && killsInSaves > 0, "\(kills) kills, \(killsInSaves) of them inside a save")
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(!text.contains(".tmp (verified"), "never resumed from an uncommitted folder")
+        let resumes = text.components(separatedBy: "resumed at step").count - 1
+        #expect(resumes >= 1, "at least one kill landed after a commit, so a resume happened (\(kills) kills)")
         #expect(try MetricsFile.losses(victim + "/metrics.jsonl").map(\.bitPattern)
                 == MetricsFile.losses(reference + "/metrics.jsonl").map(\.bitPattern))
         #expect(try Data(contentsOf: URL(fileURLWithPath: victim + "/model.safetensors"))
                 == Data(contentsOf: URL(fileURLWithPath: reference + "/model.safetensors")))
+    }
+
+    /// Returns as soon as `folder` holds a `checkpoint-<n>.tmp` folder, or when `run` exits.
+    static func waitForUncommittedFolder(in folder: String, while run: CairnProcess) async throws {
+        while run.process.isRunning {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            if names.contains(where: { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".tmp") }) { return }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }
