@@ -7,7 +7,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure training throughput against this machine's limits.",
-        subcommands: [BenchTrain.self])
+        subcommands: [BenchTrain.self, BenchCheckpoint.self])
 }
 
 /// `cairn bench train`.
@@ -65,5 +65,51 @@ struct BenchTrain: AsyncParsableCommand {
 extension String {
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+/// `cairn bench checkpoint`.
+struct BenchCheckpoint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Durable save and cold load GB/s of the small model + AdamW, beside raw disk bandwidth, and the async stall.")
+
+    @Option(help: "A folder on the disk to measure (created; its benchmark files are removed afterwards).")
+    var folder = "outputs/bench-checkpoint"
+
+    @Option(help: "Rounds of raw write, save, raw read, load.")
+    var rounds = 3
+
+    func run() async throws {
+        _ = try CommandSupport.makeLogger(level: "warning")
+        try await CommandSupport.reportingErrors {
+            let result = try await CheckpointThroughputBenchmark.run(folder: folder, strategy: SingleDeviceStrategy(), rounds: rounds)
+            print("small model + AdamW state: \(format(Double(result.byteCount) / 1e6, digits: 0)) MB of float32, in \(folder)\n")
+            print("round  raw write  durable save  save/raw   raw read   load       load/raw")
+            for (index, round) in result.rounds.enumerated() {
+                let readKind = round.rawRead.isCold ? "cold" : "warm"
+                print([
+                    "\(index + 1)".padding(toLength: 5, withPad: " ", startingAt: 0),
+                    (format(round.rawWrite.gigabytesPerSecond, digits: 2) + " GB/s").leftPadded(10),
+                    (format(round.checkpoint.saveGigabytesPerSecond, digits: 2) + " GB/s").leftPadded(13),
+                    (format(round.saveRatio, digits: 2) + "×").leftPadded(9),
+                    (format(round.rawRead.gigabytesPerSecond, digits: 2) + " GB/s \(readKind)").leftPadded(16),
+                    (format(round.checkpoint.loadGigabytesPerSecond, digits: 2) + " GB/s").leftPadded(10),
+                    (format(round.loadRatio, digits: 2) + "×").leftPadded(9),
+                ].joined(separator: " "))
+            }
+            let saveRatios = result.rounds.map(\.saveRatio).sorted()
+            let loadRatios = result.rounds.map(\.loadRatio).sorted()
+            print("\nmedian save/raw write \(format(saveRatios[saveRatios.count / 2], digits: 2))×, "
+                  + "median load/raw read \(format(loadRatios[loadRatios.count / 2], digits: 2))×")
+            let stall = result.asyncStall
+            print("training stall per save, small model, saving after every step: synchronous "
+                  + "\(format(stall.synchronousSave * 1000, digits: 1)) ms, asynchronous "
+                  + "\(format(stall.asynchronousStall * 1000, digits: 1)) ms (\(format(100 * stall.ratio, digits: 1))%)")
+        }
+    }
+
+    private func format(_ value: Double, digits: Int) -> String {
+        String(format: "%.\(digits)f", value)
     }
 }

@@ -51,6 +51,7 @@ extension RankTrainer {
             GradientClipping.clip(shards, norm: norm, maxNorm: plan.configuration.maxGradNorm)
         }
         let learningRate = schedule.currentLearningRate
+        await checkpoints.beforeStateMutation()
         try optimizer.step(shards, learningRate: learningRate)
         schedule.advance()
         try await runtime.finishStep(context)

@@ -23,6 +23,8 @@ final class CheckpointManager {
     private var protected: CheckpointID?
     private var inFlight: InFlightSave?
     private let snapshots = SnapshotPool()
+    /// Every save this manager committed: how long training waited for it, and how long it took in all.
+    private(set) var saveRecords: [(checkpoint: CheckpointID, trainingWaited: Duration, total: Duration)] = []
 
     private var isLead: Bool { communicator.rank == 0 }
 
@@ -33,6 +35,10 @@ final class CheckpointManager {
         var writing: Task<RankContribution, any Error>
         var finished: CompletionFlag
         var started: ContinuousClock.Instant
+        /// Finishes when the snapshot copy is complete; the trainer must wait for it before updating parameters.
+        var snapshotReady: Task<Void, Never>?
+        /// Time training spent waiting for this save.
+        var stall: Duration
     }
 
     init(
@@ -124,21 +130,20 @@ final class CheckpointManager {
         let extras = isLead ? try extraFiles() : []
         if saveAsync && reason != .stop && reason != .end {
             let started = ContinuousClock.now
-            let state = snapshots.snapshot(try registry.stateDict())
-            let stall = ContinuousClock.now - started
+            let snapshot = snapshots.beginSnapshot(try registry.stateDict())
             let (backend, naming, rank, worldSize) = (backend, naming, communicator.rank, communicator.worldSize)
             let finished = CompletionFlag()
             let writing = Task {
                 defer { finished.set() }
+                await snapshot.ready.value
                 return try await CheckpointWriter.writeRankFiles(
-                    state, rank: rank, worldSize: worldSize, checkpoint: checkpoint, backend: backend, naming: naming,
-                    extraFiles: extras)
+                    snapshot.state, rank: rank, worldSize: worldSize, checkpoint: checkpoint, backend: backend,
+                    naming: naming, extraFiles: extras)
             }
             inFlight = InFlightSave(checkpoint: checkpoint, metadata: metadata(), writing: writing, finished: finished,
-                                    started: started)
-            if isLead {
-                logger.info("saving \(checkpoint.name) in the background (\(reason.rawValue)); training waited \(Self.milliseconds(stall)) ms for the snapshot")
-            }
+                                    started: started, snapshotReady: snapshot.ready,
+                                    stall: ContinuousClock.now - started)
+            if isLead { logger.info("saving \(checkpoint.name) in the background (\(reason.rawValue))") }
         } else {
             let started = ContinuousClock.now
             var contribution: RankContribution?
@@ -153,8 +158,20 @@ final class CheckpointManager {
             let manifest = try await CheckpointCommit.commit(
                 contribution, failure: failure, checkpoint: checkpoint, metadata: metadata(), backend: backend,
                 communicator: communicator)
+            let elapsed = ContinuousClock.now - started
             try await committed(checkpoint, manifest: manifest, reason: reason.rawValue, started: started)
+            saveRecords.append((checkpoint, elapsed, elapsed))
         }
+    }
+
+    /// Waits, if an asynchronous save is still copying the state, until the copy is complete: the trainer calls
+    /// this right before it updates parameters or optimizer state.
+    func beforeStateMutation() async {
+        guard let ready = inFlight?.snapshotReady else { return }
+        let started = ContinuousClock.now
+        await ready.value
+        inFlight?.snapshotReady = nil
+        inFlight?.stall += ContinuousClock.now - started
     }
 
     /// Waits for an asynchronous save still in flight and commits it (at the end of training).
@@ -220,7 +237,10 @@ final class CheckpointManager {
         let manifest = try await CheckpointCommit.commit(
             contribution, failure: failure, checkpoint: save.checkpoint, metadata: save.metadata, backend: backend,
             communicator: communicator)
-        try await committed(save.checkpoint, manifest: manifest, reason: "background", started: save.started)
+        try await committed(save.checkpoint, manifest: manifest,
+                            reason: "background; training waited \(Self.milliseconds(save.stall)) ms for its snapshot",
+                            started: save.started)
+        saveRecords.append((save.checkpoint, save.stall, ContinuousClock.now - save.started))
     }
 
     private func committed(_ checkpoint: CheckpointID, manifest: CheckpointManifest, reason: String,
