@@ -97,7 +97,10 @@ let package = Package(
         ),
         .target(
             name: "CairnConformance",
-            dependencies: ["CairnCore", "CairnEmbedded", "CairnSingle"],
+            dependencies: [
+                "CairnCore", "CairnEmbedded", "CairnSingle", "CairnTrainer", "CairnNN", "CairnData", "CairnConfig",
+                "CairnCheckpoint",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -162,6 +165,16 @@ let package = Package(
         .testTarget(
             name: "CairnEmbeddedTests",
             dependencies: ["CairnCore", "CairnEmbedded"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnSingleTests",
+            dependencies: ["CairnCore", "CairnSingle", "CairnConformance"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnDDPTests",
+            dependencies: ["CairnCore", "CairnDDP", "CairnConformance"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -21,7 +21,7 @@ extension RankTrainer {
         let state = try await checkpoints.restore(decision, into: registry, compatibility: compatibility)
         history = state.logHistory.filter { $0.step <= trainState.globalStep }
         if isLead {
-            logger.info("resumed at step \(trainState.globalStep) (epoch \(ProgressReporter.format(trainState.epoch, digits: 2)), \(trainState.samplesSeen) samples seen) from \(decision.path)")
+            logger.info("resumed at step \(trainState.globalStep) (epoch \(ProgressReporter.format(trainState.epoch, digits: 2)), \(trainState.samplesSeen) samples seen) from \(decision.location)")
         }
     }
 

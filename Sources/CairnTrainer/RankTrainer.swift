@@ -37,7 +37,7 @@ final class RankTrainer {
 
     init(
         plan: TrainingPlan, communicator: any Communicator, logger: Logger, console: Console,
-        stopSignal: StopSignal = StopSignal()
+        stopSignal: StopSignal = StopSignal(), checkpointBackend: (any CheckpointBackend)? = nil
     ) async throws {
         let configuration = plan.configuration
         self.plan = plan
@@ -76,7 +76,7 @@ final class RankTrainer {
         try registry.register(trainState, under: .trainState)
         try registry.register(runtime, under: .strategy)
         checkpoints = CheckpointManager(
-            outputDir: configuration.outputDir, communicator: communicator,
+            backend: checkpointBackend ?? FileSystemBackend(root: configuration.outputDir), communicator: communicator,
             schedule: CheckpointSchedule(saveSteps: configuration.saveSteps, saveEpochs: configuration.saveEpochs,
                                          saveOnEpochEnd: configuration.saveOnEpochEnd, totalSteps: plan.totalSteps),
             retention: RetentionPolicy(totalLimit: configuration.saveTotalLimit, keepEvery: configuration.saveKeepEvery),

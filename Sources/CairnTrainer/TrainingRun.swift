@@ -1,5 +1,6 @@
+import CairnCheckpoint
 import CairnConfig
-import CairnCore
+public import CairnCore
 import CairnData
 import CairnEmbedded
 import CairnNN
@@ -18,13 +19,19 @@ public struct TrainingRun: Sendable {
     public var console: Console
     /// Raised to stop after the current step with a checkpoint (the CLI routes SIGTERM and SIGINT to it).
     public var stopSignal: StopSignal
+    /// Where checkpoints go; `nil` means a `FileSystemBackend` over `output_dir`.
+    public var checkpointBackend: (any CheckpointBackend)?
 
     /// Creates a run.
-    public init(plan: TrainingPlan, logger: Logger, console: Console = .standardError, stopSignal: StopSignal = StopSignal()) {
+    public init(
+        plan: TrainingPlan, logger: Logger, console: Console = .standardError, stopSignal: StopSignal = StopSignal(),
+        checkpointBackend: (any CheckpointBackend)? = nil
+    ) {
         self.plan = plan
         self.logger = logger
         self.console = console
         self.stopSignal = stopSignal
+        self.checkpointBackend = checkpointBackend
     }
 
     /// Trains, saves the final model, and returns rank 0's summary.
@@ -33,6 +40,7 @@ public struct TrainingRun: Sendable {
         let logger = self.logger
         let console = self.console
         let stopSignal = self.stopSignal
+        let checkpointBackend = self.checkpointBackend
         let configuration = plan.configuration
         try FileManager.default.createDirectory(atPath: configuration.outputDir, withIntermediateDirectories: true)
         BLAS.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / plan.worldSize))
@@ -49,7 +57,7 @@ public struct TrainingRun: Sendable {
         let group = LocalRankGroup(worldSize: plan.worldSize)
         let summaries = try await group.run { communicator in
             let trainer = try await RankTrainer(plan: plan, communicator: communicator, logger: logger, console: console,
-                                                stopSignal: stopSignal)
+                                                stopSignal: stopSignal, checkpointBackend: checkpointBackend)
             try await trainer.resumeIfRequested()
             var summary = try await trainer.train()
             // A complete run always leaves its final model: also when this invocation ran no step because an

@@ -11,7 +11,7 @@ import Logging
 /// > Important: every method that takes part in a save or a resume is a collective: every rank calls it at the
 /// > same step.
 final class CheckpointManager {
-    let backend: FileSystemBackend
+    let backend: any CheckpointBackend
     let communicator: any Communicator
     let schedule: CheckpointSchedule
     let retention: RetentionPolicy
@@ -42,10 +42,10 @@ final class CheckpointManager {
     }
 
     init(
-        outputDir: String, communicator: any Communicator, schedule: CheckpointSchedule, retention: RetentionPolicy,
+        backend: any CheckpointBackend, communicator: any Communicator, schedule: CheckpointSchedule, retention: RetentionPolicy,
         saveAsync: Bool, naming: CheckpointNaming, logger: Logger
     ) {
-        self.backend = FileSystemBackend(root: outputDir)
+        self.backend = backend
         self.communicator = communicator
         self.schedule = schedule
         self.retention = retention
@@ -95,23 +95,24 @@ final class CheckpointManager {
     func restore(
         _ decision: ResumeDecision, into registry: StateRegistry, compatibility: ResumeCompatibility
     ) async throws -> TrainerStateFile {
-        let backend = FileSystemBackend(root: decision.root)
-        let reader = try await CheckpointReader(backend: backend, checkpoint: decision.checkpoint)
+        let source: any CheckpointBackend = decision.root.map { FileSystemBackend(root: $0) } ?? backend
+        let reader = try await CheckpointReader(backend: source, checkpoint: decision.checkpoint)
         let stateBytes = try await reader.readFile(TrainerStateFile.fileName)
         let state: TrainerStateFile
         do {
             state = try TrainerStateFile.decode(Data(stateBytes.bytes))
         } catch {
-            throw CheckpointError(.malformed, checkpoint: decision.path, file: TrainerStateFile.fileName,
+            throw CheckpointError(.malformed, checkpoint: decision.location, file: TrainerStateFile.fileName,
                                   "cannot read the trainer state", cause: error)
         }
-        try compatibility.check(reader.manifest, trainerState: state, checkpoint: decision.path, logger: isLead ? logger : nil)
+        try compatibility.check(reader.manifest, trainerState: state, checkpoint: decision.location,
+                                logger: isLead ? logger : nil)
         // Rank 0 verified every digest while deciding, so ranks read only the byte ranges they need.
         let loaded = try await reader.read(into: registry.stateDict(), rank: communicator.rank,
                                            worldSize: communicator.worldSize, verification: .exactRanges)
         try registry.load(loaded)
         resumedFrom = decision.checkpoint
-        if decision.root == backend.root { protected = decision.checkpoint }
+        if decision.root == nil { protected = decision.checkpoint }
         return state
     }
 
@@ -186,7 +187,7 @@ final class CheckpointManager {
             let committed = try await backend.list().filter(\.isCommitted)
             if let newest = committed.last {
                 logger.notice("""
-                    \(backend.root) holds committed checkpoints (newest \(newest.id.name)) but resume_from_checkpoint \
+                    output_dir holds committed checkpoints (newest \(newest.location)) but resume_from_checkpoint \
                     is not set: starting from scratch; set resume_from_checkpoint: auto to continue
                     """)
             }
@@ -205,20 +206,21 @@ final class CheckpointManager {
                     continue
                 }
                 logger.info("resuming from \(listing.location) (verified \(report.filesChecked) files, \(report.bytesChecked) bytes)")
-                return ResumeDecision(root: backend.root, checkpoint: listing.id)
+                return ResumeDecision(root: nil, checkpoint: listing.id, location: listing.location)
             }
-            logger.info("no committed checkpoint in \(backend.root): starting from scratch")
+            logger.info("no committed checkpoint in output_dir: starting from scratch")
             return nil
         }
         let decision = try ResumeDecision.explicit(request)
-        let report = await CheckpointVerifier.verify(backend: FileSystemBackend(root: decision.root), checkpoint: decision.checkpoint)
+        let report = await CheckpointVerifier.verify(backend: FileSystemBackend(root: decision.root ?? ""),
+                                                     checkpoint: decision.checkpoint)
         guard report.isValid else {
             let code: CheckpointError.Code = !report.isCommitted ? .notCommitted : report.problems.first?.code ?? .corrupt
             throw CheckpointError(
-                code, checkpoint: decision.path, step: decision.checkpoint.step,
+                code, checkpoint: decision.location, step: decision.checkpoint.step,
                 "resume_from_checkpoint cannot be used: \(report.problems.map(\.description).joined(separator: "; "))")
         }
-        logger.info("resuming from \(decision.path) (verified \(report.filesChecked) files, \(report.bytesChecked) bytes)")
+        logger.info("resuming from \(decision.location) (verified \(report.filesChecked) files, \(report.bytesChecked) bytes)")
         return decision
     }
 
