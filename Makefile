@@ -1,6 +1,7 @@
 # Cairn: the two commands the README promises, plus the longer ones.
 #
-#   make demo     installs missing system packages, builds release, trains the example, samples from it
+#   make demo     installs missing system packages, builds release, trains the example (stopping and resuming
+#                 it halfway), asks it questions
 #   make test     installs missing system packages, builds, runs the whole test suite (what CI runs)
 #   make stress   the long randomized campaigns (hundreds of kills, big fuzz runs)
 #   make bench    the benchmarks of DESIGN.md §10 (figures, not tests)
@@ -34,8 +35,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Trains the example, stopping after step 250 as a preemption would (a checkpoint is saved), resumes it to the
+# end from that checkpoint, then asks the model a few questions.
 demo: release
-	$(CAIRN) train $(DEMO_CONFIG)
+	rm -rf $(DEMO_OUTPUT)
+	$(CAIRN) train $(DEMO_CONFIG) --stop-after-step 250
+	$(CAIRN) train $(DEMO_CONFIG) resume_from_checkpoint=auto
 	$(CAIRN) generate $(DEMO_OUTPUT) --prompt "What is 7 times 8?" --prompt "What is 5 plus 9?" --prompt "Capital of Japan?" --prompt "Opposite of hot?"
 
 stress: deps

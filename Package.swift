@@ -83,7 +83,7 @@ let package = Package(
             name: "CairnTrainer",
             dependencies: [
                 "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig",
-                "CairnData", "CairnCheckpoint", "CairnEmbedded", logging,
+                "CairnData", "CairnCheckpoint", "CairnEmbedded", "CairnMPI", logging,
             ],
             swiftSettings: strictSettings
         ),
@@ -91,7 +91,7 @@ let package = Package(
             name: "Cairn",
             dependencies: [
                 "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig", "CairnData",
-                "CairnCheckpoint", "CairnEmbedded", "CairnSingle", "CairnDDP", "CairnTrainer",
+                "CairnCheckpoint", "CairnEmbedded", "CairnMPI", "CairnSingle", "CairnDDP", "CairnTrainer",
             ],
             swiftSettings: strictSettings
         ),

@@ -7,6 +7,7 @@
 @_exported import CairnData
 @_exported import CairnDDP
 @_exported import CairnEmbedded
+@_exported import CairnMPI
 @_exported import CairnNN
 @_exported import CairnOptim
 @_exported import CairnSafetensors

@@ -17,14 +17,20 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
-    @Option(help: ArgumentHelp("Stop with a checkpoint after this global step, as a preemption would.", visibility: .hidden))
+    @Option(help: "Stop with a checkpoint after this global step, as a preemption would (resume with resume_from_checkpoint=auto).")
     var stopAfterStep: Int?
 
     func run() async throws {
-        let logger = try CommandSupport.makeLogger(level: logLevel)
+        var rankLogger = try CommandSupport.makeLogger(level: logLevel)
+        // Under mpiexec every process runs this command; only rank 0 reports progress.
+        if let launch = MPILaunch.detect(), launch.rank != 0 { rankLogger.logLevel = max(rankLogger.logLevel, .warning) }
+        let logger = rankLogger
         try await CommandSupport.reportingErrors {
             try CommandSupport.loadBLAS()
-            let configuration = try TrainingConfiguration.load(file: config, overrides: overrides)
+            var configuration = try TrainingConfiguration.load(file: config, overrides: overrides)
+            if let launch = MPILaunch.detect(), let size = launch.worldSize {
+                try configuration.adoptLauncherWorldSize(size)
+            }
             let plan = try TrainingPlan.make(configuration, strategies: .builtIn, logger: logger)
             let stopSignal = StopSignal()
             stopSignal.installHandlers { message in logger.notice("\(message)") }

@@ -10,7 +10,7 @@ public struct PluginSection: Sendable {
     /// The implementation's name (`single`, `ddp`, `fsdp2`, `lora`, …).
     public let name: String
     /// `world_size` for `dist_config` (default 1); `nil` for sections without one.
-    public let worldSize: Int?
+    public internal(set) var worldSize: Int?
     /// The whole section as written (an empty mapping when the section was absent or empty).
     public let node: YAMLNode
     /// The section's key, such as `dist_config`.

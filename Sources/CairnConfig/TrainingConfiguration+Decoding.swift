@@ -36,6 +36,7 @@ extension TrainingConfiguration: Decodable {
         case saveKeepEvery = "save_keep_every"
         case saveAsync = "save_async"
         case resumeFromCheckpoint = "resume_from_checkpoint"
+        case ddpTimeout = "ddp_timeout"
         case distConfig = "dist_config"
         case peftConfig = "peft_config"
     }
@@ -88,6 +89,7 @@ extension TrainingConfiguration: Decodable {
         saveKeepEvery = try reader.optional(.saveKeepEvery, .atLeast(1))
         saveAsync = try reader.value(.saveAsync, default: false)
         resumeFromCheckpoint = try reader.optional(.resumeFromCheckpoint, .nonEmpty)
+        ddpTimeout = try reader.value(.ddpTimeout, default: 1800, .atLeast(1))
 
         let yaml = decoder as? YAMLNodeDecoder
         let rootPosition = yaml?.node.position ?? InputPosition(file: "<code>", line: 1, column: 1)

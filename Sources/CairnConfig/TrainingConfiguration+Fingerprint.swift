@@ -44,6 +44,7 @@ extension TrainingConfiguration {
             ("save_keep_every", Text.optional(saveKeepEvery) { "\($0)" }),
             ("save_async", "\(saveAsync)"),
             ("resume_from_checkpoint", Text.optional(resumeFromCheckpoint, Text.string)),
+            ("ddp_timeout", "\(ddpTimeout)"),
         ]
         entries += Self.entries(of: distConfig)
         if let peftConfig { entries += Self.entries(of: peftConfig) }

@@ -107,6 +107,12 @@ public struct TrainingConfiguration: Sendable {
     /// `auto` (the newest verified checkpoint in ``outputDir``), a checkpoint path, or `nil` to start fresh.
     public var resumeFromCheckpoint: String?
 
+    // MARK: - Ranks
+
+    /// Seconds a rank waits inside one collective for the others before the run fails instead of hanging
+    /// (≥ 1, default 1800, as Hugging Face's `ddp_timeout`).
+    public var ddpTimeout: Int
+
     // MARK: - Plugin sections
 
     /// The distribution strategy: `name` (default `single`), `world_size` (default 1) and its options.
@@ -177,6 +183,7 @@ public struct TrainingConfiguration: Sendable {
         saveKeepEvery = nil
         saveAsync = false
         resumeFromCheckpoint = nil
+        ddpTimeout = 1800
         distConfig = PluginSection(name: "single", worldSize: 1, keyPath: "dist_config")
         peftConfig = nil
         sourceFile = nil

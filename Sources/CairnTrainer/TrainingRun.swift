@@ -3,6 +3,7 @@ import CairnConfig
 public import CairnCore
 import CairnData
 import CairnEmbedded
+import CairnMPI
 import CairnNN
 import CairnTensor
 import Foundation
@@ -34,43 +35,71 @@ public struct TrainingRun: Sendable {
         self.checkpointBackend = checkpointBackend
     }
 
-    /// Trains, saves the final model, and returns rank 0's summary.
+    /// Trains, saves the final model, and returns rank 0's summary (under MPI: this process's rank's summary).
+    ///
+    /// Without an MPI launcher the ranks are tasks of this process (`LocalRankGroup`); under `mpiexec` this process
+    /// is one rank and talks to the others through `MPICommunicator`. Either way every rank runs the same code.
     public func run() async throws -> TrainingSummary {
-        let plan = self.plan
-        let logger = self.logger
-        let console = self.console
-        let stopSignal = self.stopSignal
-        let checkpointBackend = self.checkpointBackend
         let configuration = plan.configuration
+        let launch = MPILaunch.detect()
+        var logger = self.logger
+        if let launch, launch.rank != 0 { logger.logLevel = max(logger.logLevel, .warning) }
         try FileManager.default.createDirectory(atPath: configuration.outputDir, withIntermediateDirectories: true)
-        BLAS.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / plan.worldSize))
+        BLAS.setThreadCount(max(1, ProcessInfo.processInfo.activeProcessorCount / Self.ranksOnThisMachine(plan, launch)))
         logger.info("BLAS: \(BLAS.library.description), \(BLAS.threadCount) thread(s) per rank")
         logger.info("""
             model: \(plan.model.layerCount) layers, hidden \(plan.model.hiddenSize), \(plan.model.parameterCount) parameters \
             (\(plan.hasPretrainedWeights ? "weights from \(configuration.model)" : "random init, seed \(configuration.seed)"))
             """)
         logger.info("""
-            strategy \(type(of: plan.strategy).kind) on \(plan.worldSize) rank(s); global batch \(plan.globalBatchSize) = \
-            \(configuration.microBatchSize) per micro-step × \(plan.worldSize) rank(s) × \(plan.accumulationSteps) accumulation; \
-            \(plan.totalSteps) steps
+            strategy \(type(of: plan.strategy).kind) on \(plan.worldSize) rank(s) \
+            (\(launch.map { "MPI processes, \($0.launcher.rawValue)" } ?? "threads of this process")); \
+            global batch \(plan.globalBatchSize) = \(configuration.microBatchSize) per micro-step × \(plan.worldSize) rank(s) \
+            × \(plan.accumulationSteps) accumulation; \(plan.totalSteps) steps
             """)
-        let group = LocalRankGroup(worldSize: plan.worldSize)
-        let summaries = try await group.run { communicator in
-            let trainer = try await RankTrainer(plan: plan, communicator: communicator, logger: logger, console: console,
-                                                stopSignal: stopSignal, checkpointBackend: checkpointBackend)
-            try await trainer.resumeIfRequested()
-            var summary = try await trainer.train()
-            // A complete run always leaves its final model: also when this invocation ran no step because an
-            // earlier one was killed between its last checkpoint and the model write.
-            let needsModel = summary.stepsRun > 0
-                || !FileManager.default.fileExists(atPath: configuration.outputDir + "/model.safetensors")
-            if communicator.rank == 0, summary.finalStep >= plan.totalSteps, !summary.stoppedEarly, needsModel {
-                summary.modelFolder = try Self.saveFinalModel(trainer, plan: plan)
-                logger.info("saved the model to \(configuration.outputDir) (config.json + model.safetensors)")
+        let timeout = Duration.seconds(configuration.ddpTimeout)
+        if launch != nil {
+            let communicator = try await MPICommunicator(timeout: timeout)
+            guard communicator.worldSize == plan.worldSize else {
+                throw ConfigurationError(
+                    .invalidValue, keyPath: "dist_config.world_size",
+                    "the plan has \(plan.worldSize) rank(s) but MPI started \(communicator.worldSize) processes")
             }
-            return summary
+            return try await runRank(communicator: communicator, logger: logger)
+        }
+        let group = LocalRankGroup(worldSize: plan.worldSize, timeout: timeout)
+        let (run, rankLogger) = (self, logger)
+        let summaries = try await group.run { communicator in
+            try await run.runRank(communicator: communicator, logger: rankLogger)
         }
         return summaries[0]
+    }
+
+    /// One rank's whole run: set up, resume if asked, train, and (rank 0) write the final model.
+    private func runRank(communicator: any Communicator, logger: Logger) async throws -> TrainingSummary {
+        let configuration = plan.configuration
+        let trainer = try await RankTrainer(plan: plan, communicator: communicator, logger: logger, console: console,
+                                            stopSignal: stopSignal, checkpointBackend: checkpointBackend)
+        try await trainer.resumeIfRequested()
+        var summary = try await trainer.train()
+        // A complete run always leaves its final model: also when this invocation ran no step because an earlier
+        // one was killed between its last checkpoint and the model write.
+        let needsModel = summary.stepsRun > 0
+            || !FileManager.default.fileExists(atPath: configuration.outputDir + "/model.safetensors")
+        if communicator.rank == 0, summary.finalStep >= plan.totalSteps, !summary.stoppedEarly, needsModel {
+            summary.modelFolder = try Self.saveFinalModel(trainer, plan: plan)
+            logger.info("saved the model to \(configuration.outputDir) (config.json + model.safetensors)")
+        }
+        return summary
+    }
+
+    /// How many ranks share this machine's cores: all of them in-process; under MPI the launcher's local count
+    /// (MPICH `MPI_LOCALNRANKS`, OpenMPI `OMPI_COMM_WORLD_LOCAL_SIZE`), else the world size.
+    static func ranksOnThisMachine(_ plan: TrainingPlan, _ launch: MPILaunch?) -> Int {
+        guard launch != nil else { return plan.worldSize }
+        let environment = ProcessInfo.processInfo.environment
+        let local = environment["MPI_LOCALNRANKS"] ?? environment["OMPI_COMM_WORLD_LOCAL_SIZE"]
+        return local.flatMap(Int.init) ?? plan.worldSize
     }
 
     /// Writes the model, a `cairn.json` (tokenizer and template, for `cairn generate`) and, for a Hugging Face
