@@ -77,6 +77,8 @@ let package = Package(
         // MARK: - Strategies
         .target(name: "CairnSingle", dependencies: ["CairnCore"], swiftSettings: strictSettings),
         .target(name: "CairnDDP", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnFSDP", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnZeRO", dependencies: ["CairnCore"], swiftSettings: strictSettings),
 
         // MARK: - Trainer, kit, tool
         .target(
@@ -91,7 +93,8 @@ let package = Package(
             name: "Cairn",
             dependencies: [
                 "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig", "CairnData",
-                "CairnCheckpoint", "CairnEmbedded", "CairnMPI", "CairnSingle", "CairnDDP", "CairnTrainer",
+                "CairnCheckpoint", "CairnEmbedded", "CairnMPI", "CairnSingle", "CairnDDP", "CairnFSDP", "CairnZeRO",
+                "CairnTrainer",
             ],
             swiftSettings: strictSettings
         ),
@@ -178,8 +181,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CairnFSDPTests",
+            dependencies: ["CairnCore", "CairnFSDP", "CairnConformance", "CairnEmbedded"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnZeROTests",
+            dependencies: ["CairnCore", "CairnZeRO", "CairnConformance", "CairnEmbedded"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CairnTrainerTests",
-            dependencies: ["CairnCore", "CairnTrainer", "CairnConfig"],
+            dependencies: [
+                "CairnCore", "CairnTrainer", "CairnConfig", "CairnCheckpoint", "CairnNN", "CairnEmbedded", "CairnSafetensors",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

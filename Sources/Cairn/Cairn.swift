@@ -6,6 +6,7 @@
 @_exported import CairnCore
 @_exported import CairnData
 @_exported import CairnDDP
+@_exported import CairnFSDP
 @_exported import CairnEmbedded
 @_exported import CairnMPI
 @_exported import CairnNN
@@ -14,3 +15,4 @@
 @_exported import CairnSingle
 @_exported import CairnTensor
 @_exported import CairnTrainer
+@_exported import CairnZeRO

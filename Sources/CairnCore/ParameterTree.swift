@@ -21,7 +21,8 @@ public protocol ParameterTree: AnyObject {
 ///
 /// # Semantic requirements
 /// - ``values`` and ``gradient`` are `shape.reduce(1, *)` contiguous row-major floats whose addresses stay valid
-///   for the life of the parameter (a strategy may hold them across a step).
+///   for the life of the parameter (a strategy may hold them across a step) — for a ``ReleasableParameter``, until
+///   it is released.
 /// - The gradient accumulates across micro-steps until a strategy zeroes it; a frozen parameter
 ///   (`isTrainable == false`) never receives one, and reading ``gradient`` on it is a programming error.
 public protocol ModelParameter: AnyObject {
@@ -35,6 +36,27 @@ public protocol ModelParameter: AnyObject {
     var values: UnsafeMutableBufferPointer<Float> { get }
     /// The parameter's gradient, allocated zeroed on first access.
     var gradient: UnsafeMutableBufferPointer<Float> { get }
+}
+
+/// A parameter whose full values and gradient can be freed between uses and allocated again: what sharding
+/// strategies (FSDP2, ZeRO-3) need to keep only their shard resident.
+///
+/// # Semantic requirements
+/// - After ``release()``, ``isMaterialized`` is false and reading ``ModelParameter/values`` is a programming error
+///   until ``materialize()``; the model's recorded computations keep referring to the same parameter, so values
+///   materialized again before the backward pass reaches the parameter's unit are the ones backward reads.
+/// - ``materialize()`` allocates storage whose contents are unspecified until the strategy writes them; it is a
+///   no-op on a materialized parameter.
+/// - ``releaseGradient()`` frees the gradient; the next read of ``ModelParameter/gradient`` allocates it zeroed.
+public protocol ReleasableParameter: ModelParameter {
+    /// Whether the full values are resident.
+    var isMaterialized: Bool { get }
+    /// Allocates storage for the full values (contents unspecified).
+    func materialize()
+    /// Frees the full values.
+    func release()
+    /// Frees the gradient.
+    func releaseGradient()
 }
 
 extension ModelParameter {

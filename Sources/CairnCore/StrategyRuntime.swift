@@ -40,3 +40,29 @@ public protocol StrategyRuntime: StatefulComponent {
     /// checkpoint saves from this rank and loads into it. Sorted by key; values view live storage.
     func parameterPieces() throws -> [ParameterPiece]
 }
+
+/// A runtime that accounts for the bytes it keeps resident, so a test can hold a sharding strategy to its memory
+/// promise (DESIGN.md §6: FSDP2 and ZeRO-3 keep about 1/N of the model per rank plus one unit in flight).
+public protocol MemoryAccounting: AnyObject {
+    /// What this rank holds now, and the peak since the runtime was made or ``resetPeakMemory()`` was called.
+    var memoryUsage: MemoryUsage { get }
+    /// Starts a new peak measurement.
+    func resetPeakMemory()
+}
+
+/// Resident bytes of one rank's parameters and gradients (optimizer state is the optimizer's, counted apart).
+public struct MemoryUsage: Sendable, Hashable {
+    /// Parameter values resident now: shards plus any gathered unit.
+    public var parameterBytes: Int
+    /// Gradients resident now: shards plus any full gradients not yet reduced.
+    public var gradientBytes: Int
+    /// The highest `parameterBytes + gradientBytes` seen since the last reset.
+    public var peakBytes: Int
+
+    /// Creates a usage record.
+    public init(parameterBytes: Int, gradientBytes: Int, peakBytes: Int) {
+        self.parameterBytes = parameterBytes
+        self.gradientBytes = gradientBytes
+        self.peakBytes = peakBytes
+    }
+}

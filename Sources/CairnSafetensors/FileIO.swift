@@ -12,6 +12,35 @@ import CairnCore
 enum FileIO {
     /// Writes `parts` in order to `path` (created or truncated, mode 0644), fsyncs and closes it; removes the
     /// partial file on failure.
+    /// A file written sequentially, synced and closed by ``finish()``, removed by ``abandon()``.
+    final class StreamingFile {
+        let path: String
+        private var descriptor: Int32
+
+        init(creating path: String) throws(SafetensorsError) {
+            self.path = path
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw failure(path, "cannot create the file") }
+        }
+
+        func append(_ buffer: HostBuffer) throws(SafetensorsError) {
+            try writeAll(buffer.bytes, to: descriptor, path: path)
+        }
+
+        func finish() throws(SafetensorsError) {
+            guard fsync(descriptor) == 0 else { throw failure(path, "cannot sync the file") }
+            let status = close(descriptor)
+            descriptor = -1
+            guard status == 0 else { throw failure(path, "cannot close the file") }
+        }
+
+        func abandon() {
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+            unlink(path)
+        }
+    }
+
     static func writeDurably(_ parts: [HostBuffer], to path: String) throws(SafetensorsError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(path, "cannot create the file") }

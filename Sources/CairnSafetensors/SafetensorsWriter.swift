@@ -78,9 +78,34 @@ public struct SafetensorsWriter: Sendable {
     /// - Throws: ``SafetensorsError`` with code `headerTooLarge` when the header would exceed
     ///   ``SafetensorsHeader/maximumByteCount``.
     public func encode() throws(SafetensorsError) -> SafetensorsPayload {
-        let aligned = entries.filter { $0.bytes.byteCount % SafetensorsHeader.dataAlignment == 0 }
+        let header = try Self.plan(
+            entries.map { (name: $0.name, elementType: $0.elementType, shape: $0.shape) }, metadata: metadata)
+        let bytes = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.bytes) })
+        return SafetensorsPayload(header: header, parts: [header.encodedPrefix()] + header.tensors.map { bytes[$0.name]! })
+    }
+
+    /// The header of a file holding `tensors`, laid out as this writer lays them out (aligned first, then by
+    /// element width and name), with no bytes needed: what a streaming writer fills in order.
+    /// - Throws: ``SafetensorsError`` `badShape`, `duplicateName`, `invalidTensor`, `headerTooLarge`.
+    public static func plan(
+        _ tensors: [(name: String, elementType: ElementType, shape: [Int])], metadata: [String: String]
+    ) throws(SafetensorsError) -> SafetensorsHeader {
+        var seen: Set<String> = []
+        var sized: [(name: String, elementType: ElementType, shape: [Int], byteCount: Int)] = []
+        for tensor in tensors {
+            guard !tensor.name.isEmpty, tensor.name != SafetensorsHeader.metadataKey else {
+                throw SafetensorsError(.invalidTensor, tensor: tensor.name, "the name is empty or reserved")
+            }
+            guard seen.insert(tensor.name).inserted else {
+                throw SafetensorsError(.duplicateName, tensor: tensor.name, "the tensor was already added")
+            }
+            guard let byteCount = SafetensorsTensorInfo.checkedByteCount(shape: tensor.shape, width: tensor.elementType.byteWidth)
+            else { throw SafetensorsError(.badShape, tensor: tensor.name, "shape \(tensor.shape) is negative or overflows") }
+            sized.append((tensor.name, tensor.elementType, tensor.shape, byteCount))
+        }
+        let aligned = sized.filter { $0.byteCount % SafetensorsHeader.dataAlignment == 0 }
             .sorted { utf8Precedes($0.name, $1.name) }
-        let unaligned = entries.filter { $0.bytes.byteCount % SafetensorsHeader.dataAlignment != 0 }
+        let unaligned = sized.filter { $0.byteCount % SafetensorsHeader.dataAlignment != 0 }
             .sorted { lhs, rhs in
                 let (left, right) = (lhs.elementType.byteWidth, rhs.elementType.byteWidth)
                 return left != right ? left > right : utf8Precedes(lhs.name, rhs.name)
@@ -88,20 +113,43 @@ public struct SafetensorsWriter: Sendable {
         var infos: [SafetensorsTensorInfo] = []
         var offset = 0
         for entry in aligned + unaligned {
-            let end = offset + entry.bytes.byteCount
+            let end = offset + entry.byteCount
             infos.append(
                 SafetensorsTensorInfo(
                     name: entry.name, elementType: entry.elementType, shape: entry.shape, dataOffsets: offset..<end))
             offset = end
         }
         let header = SafetensorsHeader(orderedTensors: infos, metadata: metadata, dataByteCount: offset)
-        let prefix = header.encodedPrefix()
-        guard prefix.byteCount - 8 <= SafetensorsHeader.maximumByteCount else {
+        guard header.encodedPrefix().byteCount - 8 <= SafetensorsHeader.maximumByteCount else {
             throw SafetensorsError(
-                .headerTooLarge, "the header would take \(prefix.byteCount - 8) bytes; readers accept "
-                    + "\(SafetensorsHeader.maximumByteCount)")
+                .headerTooLarge, "the header would be over \(SafetensorsHeader.maximumByteCount) bytes")
         }
-        return SafetensorsPayload(header: header, parts: [prefix] + (aligned + unaligned).map(\.bytes))
+        return header
+    }
+
+    /// Writes a file planned by ``plan(_:metadata:)`` to `path` one tensor at a time, asking `bytes` for each in
+    /// data order, so at most one tensor's bytes are in memory (consolidating a sharded checkpoint), and syncs it.
+    /// On failure the partial file is removed.
+    /// - Throws: ``SafetensorsError`` `io` or `sizeMismatch`, or what `bytes` throws.
+    public static func stream(
+        _ header: SafetensorsHeader, to path: String, bytes: (SafetensorsTensorInfo) async throws -> HostBuffer
+    ) async throws {
+        let file = try FileIO.StreamingFile(creating: path)
+        do {
+            try file.append(header.encodedPrefix())
+            for info in header.tensors {
+                let buffer = try await bytes(info)
+                guard buffer.byteCount == info.dataOffsets.count else {
+                    throw SafetensorsError(.sizeMismatch, tensor: info.name,
+                                           "\(buffer.byteCount) bytes for \(info.dataOffsets.count) planned")
+                }
+                try file.append(buffer)
+            }
+            try file.finish()
+        } catch {
+            file.abandon()
+            throw error
+        }
     }
 
     /// Writes the file to `path` (created or truncated, mode 0644) and flushes it to stable storage (fsync).

@@ -11,8 +11,9 @@ public import CairnCore
 public final class Tensor {
     /// The size of each dimension; `[]` is a scalar (one element).
     public let shape: [Int]
-    /// The storage: exactly `count * 4` bytes, 64-byte aligned when Cairn allocated it.
-    public let buffer: HostBuffer
+    /// The storage: exactly `count * 4` bytes, 64-byte aligned when Cairn allocated it — or, while a sharding
+    /// strategy has released it (``releaseStorage()``), an empty buffer.
+    public private(set) var buffer: HostBuffer
     /// The number of elements: the product of ``shape``.
     public let count: Int
     /// Whether gradients flow to this tensor: set by the model on trainable leaves, and by ops on their outputs
@@ -22,7 +23,13 @@ public final class Tensor {
     public var grad: Tensor?
 
     /// The first element, cached from ``buffer``.
-    let base: UnsafeMutablePointer<Float>
+    private var storedBase: UnsafeMutablePointer<Float>
+
+    /// The first element. Reading it from a released tensor is a programming error (a strategy forgot to gather).
+    var base: UnsafeMutablePointer<Float> {
+        precondition(hasStorage, "Tensor \(shape): its storage was released; gather it before use")
+        return storedBase
+    }
     /// The recording that produced this tensor (a ``Tape`` graph id), or 0 for leaves and untracked tensors.
     var graphID: UInt64 = 0
     /// This tensor's gradient slot in the recording that produced it.
@@ -46,7 +53,7 @@ public final class Tensor {
         self.shape = shape
         self.buffer = buffer
         self.count = count
-        self.base = buffer.baseAddress.assumingMemoryBound(to: Float.self)
+        self.storedBase = buffer.baseAddress.assumingMemoryBound(to: Float.self)
     }
 
     /// A tensor of `shape` holding a copy of `values`.
@@ -85,6 +92,29 @@ public final class Tensor {
     /// A scalar tensor (shape `[]`) holding `value`.
     public static func scalar(_ value: Float) -> Tensor {
         Tensor(shape: [], values: [value])
+    }
+
+    // MARK: - Storage
+
+    /// Whether the tensor holds its values (false between ``releaseStorage()`` and ``replaceStorage(with:)``).
+    public var hasStorage: Bool { buffer.byteCount == count * MemoryLayout<Float>.stride }
+
+    /// Drops the values' storage, keeping the tensor (and every op's reference to it) alive: sharding strategies
+    /// free gathered parameters between uses this way.
+    public func releaseStorage() {
+        buffer = HostBuffer(uninitializedByteCount: 0)
+        storedBase = buffer.baseAddress.assumingMemoryBound(to: Float.self)
+    }
+
+    /// Gives the tensor new storage (for example freshly gathered values); ops recorded earlier read it from then on.
+    /// - Precondition: `buffer` holds exactly `count * 4` bytes, aligned for `Float`.
+    public func replaceStorage(with buffer: HostBuffer) {
+        precondition(buffer.byteCount == count * MemoryLayout<Float>.stride,
+                     "Tensor \(shape): storage of \(buffer.byteCount) bytes, needs \(count * MemoryLayout<Float>.stride)")
+        precondition(Int(bitPattern: buffer.baseAddress) % MemoryLayout<Float>.alignment == 0,
+                     "Tensor: buffer is not aligned for Float")
+        self.buffer = buffer
+        storedBase = buffer.baseAddress.assumingMemoryBound(to: Float.self)
     }
 
     // MARK: - Gradients

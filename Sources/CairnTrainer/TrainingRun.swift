@@ -87,7 +87,7 @@ public struct TrainingRun: Sendable {
         let needsModel = summary.stepsRun > 0
             || !FileManager.default.fileExists(atPath: configuration.outputDir + "/model.safetensors")
         if communicator.rank == 0, summary.finalStep >= plan.totalSteps, !summary.stoppedEarly, needsModel {
-            summary.modelFolder = try Self.saveFinalModel(trainer, plan: plan)
+            summary.modelFolder = try await Self.saveFinalModel(trainer, plan: plan)
             logger.info("saved the model to \(configuration.outputDir) (config.json + model.safetensors)")
         }
         return summary
@@ -104,14 +104,20 @@ public struct TrainingRun: Sendable {
 
     /// Writes the model, a `cairn.json` (tokenizer and template, for `cairn generate`) and, for a Hugging Face
     /// tokenizer, its `tokenizer.json` into `output_dir`.
-    static func saveFinalModel(_ trainer: RankTrainer, plan: TrainingPlan) throws -> String {
+    ///
+    /// A replicated model is written from memory; a sharded one (no rank holds it whole) is consolidated from the
+    /// final checkpoint, tensor by tensor (``HuggingFaceExport``).
+    static func saveFinalModel(_ trainer: RankTrainer, plan: TrainingPlan) async throws -> String {
         let folder = plan.configuration.outputDir
         do {
             let pieces = try trainer.runtime.parameterPieces()
-            guard pieces.allSatisfy({ $0.layout.placement == .replicated }) else {
-                throw TrainingError(.saveFailed, "saving a sharded model needs the checkpoint export path")
+            if pieces.allSatisfy({ $0.layout.placement == .replicated }) {
+                try trainer.model.save(toFolder: folder, sourceFolder: plan.configuration.model)
+            } else {
+                _ = try await HuggingFaceExport.export(
+                    from: trainer.checkpoints.backend, checkpoint: CheckpointID(step: trainer.trainState.globalStep),
+                    to: folder)
             }
-            try trainer.model.save(toFolder: folder, sourceFolder: plan.configuration.model)
             var tokenizerFile = TokenizerLoader.byteTokenizerName
             if plan.tokenizerReference != TokenizerLoader.byteTokenizerName {
                 let source = URL(fileURLWithPath: plan.tokenizerReference)
