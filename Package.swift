@@ -27,6 +27,8 @@ let package = Package(
         .library(name: "CairnEmbedded", targets: ["CairnEmbedded"]),
         .library(name: "CairnConformance", targets: ["CairnConformance"]),
         .executable(name: "cairn", targets: ["cairn"]),
+        .plugin(name: "CairnValidate", targets: ["CairnValidate"]),
+        .plugin(name: "CairnNewStrategy", targets: ["CairnNewStrategy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -79,13 +81,14 @@ let package = Package(
         .target(name: "CairnDDP", dependencies: ["CairnCore"], swiftSettings: strictSettings),
         .target(name: "CairnFSDP", dependencies: ["CairnCore"], swiftSettings: strictSettings),
         .target(name: "CairnZeRO", dependencies: ["CairnCore"], swiftSettings: strictSettings),
+        .target(name: "CairnLoRA", dependencies: ["CairnCore", "CairnNN"], swiftSettings: strictSettings),
 
         // MARK: - Trainer, kit, tool
         .target(
             name: "CairnTrainer",
             dependencies: [
                 "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig",
-                "CairnData", "CairnCheckpoint", "CairnEmbedded", "CairnMPI", logging,
+                "CairnData", "CairnCheckpoint", "CairnEmbedded", "CairnMPI", "CairnLoRA", logging,
             ],
             swiftSettings: strictSettings
         ),
@@ -94,7 +97,7 @@ let package = Package(
             dependencies: [
                 "CairnCore", "CairnTensor", "CairnSafetensors", "CairnNN", "CairnOptim", "CairnConfig", "CairnData",
                 "CairnCheckpoint", "CairnEmbedded", "CairnMPI", "CairnSingle", "CairnDDP", "CairnFSDP", "CairnZeRO",
-                "CairnTrainer",
+                "CairnLoRA", "CairnTrainer",
             ],
             swiftSettings: strictSettings
         ),
@@ -117,6 +120,29 @@ let package = Package(
             dependencies: ["CairnCore", "CairnMPI", "CMPI", "CairnConformance", "CairnEmbedded"],
             path: "Sources/CairnMPICheck",
             swiftSettings: strictSettings
+        ),
+
+        // MARK: - Package plugins (thin launchers of the `cairn` tool, found by its target name; STYLE.md §12)
+        .plugin(
+            name: "CairnValidate",
+            capability: .command(
+                intent: .custom(verb: "cairn-validate", description: "Check YAML configs with `cairn validate`."),
+                permissions: []
+            ),
+            dependencies: ["cairn"]
+        ),
+        .plugin(
+            name: "CairnNewStrategy",
+            capability: .command(
+                intent: .custom(
+                    verb: "cairn-new-strategy",
+                    description: "Scaffold a distribution strategy module with `cairn new-strategy`."),
+                permissions: [
+                    .writeToPackageDirectory(
+                        reason: "It writes a new strategy's sources, tests, DocC article and example config.")
+                ]
+            ),
+            dependencies: ["cairn"]
         ),
 
         // MARK: - Tests

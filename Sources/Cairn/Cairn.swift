@@ -8,6 +8,7 @@
 @_exported import CairnDDP
 @_exported import CairnFSDP
 @_exported import CairnEmbedded
+@_exported import CairnLoRA
 @_exported import CairnMPI
 @_exported import CairnNN
 @_exported import CairnOptim

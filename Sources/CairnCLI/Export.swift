@@ -10,13 +10,17 @@ struct Export: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case hf
+        case peft
     }
 
     @Argument(help: "A committed checkpoint folder, such as outputs/run1/checkpoint-40.")
     var checkpoint: String
 
-    @Option(help: "The output format: hf (config.json + safetensors).")
+    @Option(help: "hf: a Hugging Face model folder; peft: a LoRA checkpoint's adapter as a PEFT folder.")
     var to: Format = .hf
+
+    @Flag(help: "With --to hf on a LoRA checkpoint: write the base model with the adapters merged in.")
+    var merge = false
 
     @Argument(help: "The folder to write.")
     var output: String
@@ -29,8 +33,17 @@ struct Export: AsyncParsableCommand {
         try await CommandSupport.reportingErrors {
             let (backend, id) = try CheckpointLocation.resolve(checkpoint)
             let started = ContinuousClock.now
-            let summary = try await HuggingFaceExport.export(from: backend, checkpoint: id, to: output,
+            let summary: HuggingFaceExport.Summary
+            switch (to, merge) {
+            case (.peft, _):
+                summary = try await PEFTExport.exportAdapter(from: backend, checkpoint: id, to: output)
+            case (.hf, true):
+                summary = try await PEFTExport.exportMerged(from: backend, checkpoint: id, to: output,
+                                                            maximumShardBytes: maxShardBytes)
+            case (.hf, false):
+                summary = try await HuggingFaceExport.export(from: backend, checkpoint: id, to: output,
                                                              maximumShardBytes: maxShardBytes)
+            }
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             print("exported \(summary.tensorCount) tensors (\(summary.byteCount / 1_000_000) MB) to \(output) in "
                   + String(format: "%.2f s: ", seconds) + summary.files.joined(separator: ", "))

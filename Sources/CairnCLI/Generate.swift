@@ -44,8 +44,7 @@ struct Generate: AsyncParsableCommand {
                 settings.tokenizer == TokenizerLoader.byteTokenizerName
                     ? settings.tokenizer : modelDirectory + "/" + settings.tokenizer)
             let template = try ChatTemplate(named: settings.template)
-            let model = Qwen3ForCausalLM(configuration: try Qwen3Configuration.load(contentsOf: modelDirectory))
-            try model.loadWeights(fromFolder: modelDirectory)
+            let model = try Self.loadModel(modelDirectory, settings: settings)
             var stops = Set([SpecialToken.imEnd, SpecialToken.endOfText].compactMap { tokenizer.specialTokenID($0) })
             if let eos = model.configuration.endOfSequenceTokenID { stops.insert(Int32(eos)) }
             let options = SamplingOptions(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, seed: seed)
@@ -56,5 +55,28 @@ struct Generate: AsyncParsableCommand {
                 print("> \(prompt)\n\(tokenizer.decode(answer))\n")
             }
         }
+    }
+
+    /// A model folder, or a LoRA adapter folder applied to its base (`cairn.json`'s `base_model`, else the adapter
+    /// config's `base_model_name_or_path`).
+    static func loadModel(_ folder: String, settings: GenerationSettings) throws -> Qwen3ForCausalLM {
+        guard FileManager.default.fileExists(atPath: folder + "/" + PEFTAdapterConfig.fileName) else {
+            let model = Qwen3ForCausalLM(configuration: try Qwen3Configuration.load(contentsOf: folder))
+            try model.loadWeights(fromFolder: folder)
+            return model
+        }
+        let (lora, recordedBase) = try PEFTAdapterConfig.read(folder: folder)
+        guard let base = settings.baseModel ?? recordedBase else {
+            throw ValidationError("\(folder) is a LoRA adapter but names no base model")
+        }
+        let model = Qwen3ForCausalLM(configuration: try Qwen3Configuration.load(contentsOf: base))
+        guard Qwen3ForCausalLM.hasWeights(inFolder: base) else {
+            throw ValidationError("the adapter's base \(base) has no weights; export a merged model with `cairn export --to hf --merge`")
+        }
+        try model.loadWeights(fromFolder: base)
+        try model.attachLoRA(targets: lora.targetModules, rank: lora.rank, alpha: lora.alpha, dropout: 0, seed: 0,
+                             randomness: nil)
+        try model.loadAdapters(fromFolder: folder)
+        return model
     }
 }

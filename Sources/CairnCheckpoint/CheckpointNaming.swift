@@ -8,10 +8,28 @@ public import CairnCore
 public struct CheckpointNaming: Sendable {
     /// The name of a `model.*` tensor inside `model/` files.
     public var modelTensorName: @Sendable (StateKey) -> String
+    /// The folder and file stem of the `model` namespace's files: `model` and `model` by default
+    /// (`model/model.safetensors`); a LoRA run saves only its adapters, as PEFT does, in `adapter/adapter_model…`.
+    public var modelFolder: String
+    public var modelFileStem: String
 
-    /// Creates a naming; by default a model tensor is named by its full key.
-    public init(modelTensorName: @escaping @Sendable (StateKey) -> String = { $0.rawValue }) {
+    /// Creates a naming; by default a model tensor is named by its full key in `model/model.safetensors`.
+    public init(
+        modelTensorName: @escaping @Sendable (StateKey) -> String = { $0.rawValue }, modelFolder: String = "model",
+        modelFileStem: String = "model"
+    ) {
         self.modelTensorName = modelTensorName
+        self.modelFolder = modelFolder
+        self.modelFileStem = modelFileStem
+    }
+
+    /// The file that holds `key`'s piece: the namespace's folder, or for the `model` namespace the configured one.
+    public func file(for key: StateKey, shardOf rank: Int?, worldSize: Int) -> String {
+        let namespace = key.first
+        guard namespace == Substring(StateNamespace.model.rawValue) else {
+            return CheckpointPath.tensorFile(namespace: namespace, shardOf: rank, worldSize: worldSize)
+        }
+        return CheckpointPath.tensorFile(folder: modelFolder, stem: modelFileStem, shardOf: rank, worldSize: worldSize)
     }
 
     /// The name of `key`'s tensor inside its file.

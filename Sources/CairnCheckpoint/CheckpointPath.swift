@@ -52,8 +52,13 @@ public enum CheckpointPath {
     /// replicated tensors (written by rank 0), `<namespace>/<namespace>-rank-00002-of-00004.safetensors` for the
     /// pieces of rank 1 of 4 (1-based, like Hugging Face's shard names).
     public static func tensorFile(namespace: Substring, shardOf rank: Int?, worldSize: Int) -> String {
-        guard let rank else { return "\(namespace)/\(namespace).safetensors" }
-        return "\(namespace)/\(namespace)-rank-\(padded(rank + 1))-of-\(padded(worldSize)).safetensors"
+        tensorFile(folder: String(namespace), stem: String(namespace), shardOf: rank, worldSize: worldSize)
+    }
+
+    /// `<folder>/<stem>.safetensors`, or `<folder>/<stem>-rank-00002-of-00004.safetensors` for a rank's pieces.
+    public static func tensorFile(folder: String, stem: String, shardOf rank: Int?, worldSize: Int) -> String {
+        guard let rank else { return "\(folder)/\(stem).safetensors" }
+        return "\(folder)/\(stem)-rank-\(padded(rank + 1))-of-\(padded(worldSize)).safetensors"
     }
 
     private static func padded(_ value: Int) -> String {

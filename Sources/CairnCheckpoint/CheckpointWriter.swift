@@ -105,8 +105,7 @@ public enum CheckpointWriter {
             var saved = SavedTensor(elementType: layout.elementType, shape: layout.globalShape, pieces: [])
             let isReplicated = layout.placement == .replicated
             if (isReplicated && rank == 0) || (!isReplicated && layout.localElementCount > 0) {
-                let path = CheckpointPath.tensorFile(
-                    namespace: namespace, shardOf: isReplicated ? nil : rank, worldSize: worldSize)
+                let path = naming.file(for: key, shardOf: isReplicated ? nil : rank, worldSize: worldSize)
                 let name = naming.tensorName(for: key)
                 do {
                     try plan.writers[path, default: SafetensorsWriter(metadata: tensorFileMetadata)].add(name, tensor: tensor)

@@ -5,6 +5,8 @@ public import CairnTensor
 public final class Linear: Module {
     /// The weight, `[outFeatures, inFeatures]`.
     public let weight: Parameter
+    /// A LoRA adapter added to the layer's output, if one is attached.
+    public private(set) var adapter: LowRankAdapter?
 
     /// Creates a layer whose weight is `weight`.
     public init(weight: Parameter) {
@@ -22,12 +24,26 @@ public final class Linear: Module {
     /// The number of output features.
     public var outFeatures: Int { weight.shape[0] }
 
-    /// Applies the layer to `x` of shape `[..., in]`.
+    /// The key prefix of the layer (`model.layers.0.self_attn.q_proj`).
+    public var prefix: StateKey { StateKey(String(weight.key.rawValue.dropLast(".weight".count))) }
+
+    /// Applies the layer to `x` of shape `[..., in]`: `x · Wᵀ`, plus the adapter's contribution when attached.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        linear(x, weight: weight.tensor)
+        let base = linear(x, weight: weight.tensor)
+        guard let adapter else { return base }
+        return add(base, adapter(x))
     }
 
-    public var allParameters: [Parameter] { [weight] }
+    /// Attaches a LoRA adapter of rank `rank` (replacing any previous one) and returns it.
+    @discardableResult
+    public func attachAdapter(rank: Int, alpha: Double, dropout: Double) -> LowRankAdapter {
+        let adapter = LowRankAdapter(prefix: prefix, inFeatures: inFeatures, outFeatures: outFeatures, rank: rank,
+                                     alpha: alpha, dropout: dropout)
+        self.adapter = adapter
+        return adapter
+    }
+
+    public var allParameters: [Parameter] { [weight] + (adapter?.allParameters ?? []) }
 }
 
 /// Root-mean-square layer normalisation with a learned scale, as `Qwen3RMSNorm`.

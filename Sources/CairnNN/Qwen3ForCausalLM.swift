@@ -19,8 +19,10 @@ public final class Qwen3ForCausalLM: Module, ParameterTree {
     /// The output head; `nil` when tied to ``embedTokens``.
     public let lmHead: Linear?
     let rotary: RotaryTable
-    private let parameterIndex: [StateKey: Parameter]
-    private let sortedParameterList: [Parameter]
+    /// The random stream layers draw from while training (LoRA dropout); set by the trainer to its rank's stream.
+    public var randomness: RandomSource?
+    private var parameterIndex: [StateKey: Parameter] = [:]
+    private var sortedParameterList: [Parameter] = []
 
     /// Creates a model with zero weights (norm scales at one); load or initialise weights next.
     public init(configuration c: Qwen3Configuration) {
@@ -31,6 +33,11 @@ public final class Qwen3ForCausalLM: Module, ParameterTree {
         lmHead = c.tiesWordEmbeddings ? nil
             : Linear(prefix: "model.lm_head", inFeatures: c.hiddenSize, outFeatures: c.vocabularySize)
         rotary = RotaryTable(headDimension: c.headDimension, maxPositions: c.maxPositionEmbeddings, theta: c.ropeTheta)
+        refreshParameters()
+    }
+
+    /// Re-collects the parameter list after the tree changed (an adapter was attached).
+    func refreshParameters() {
         let all = ([embedTokens, norm] as [any Module] + layers + (lmHead.map { [$0] } ?? [])).flatMap(\.allParameters)
         sortedParameterList = all.sorted { $0.key < $1.key }
         parameterIndex = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })

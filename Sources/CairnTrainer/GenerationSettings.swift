@@ -7,14 +7,22 @@ public struct GenerationSettings: Codable, Hashable, Sendable {
     public var tokenizer: String
     /// The chat template name.
     public var template: String
+    /// For a LoRA adapter folder: the base model folder the adapter applies to.
+    public var baseModel: String?
 
     /// The file name.
     public static let fileName = "cairn.json"
 
+    enum CodingKeys: String, CodingKey {
+        case tokenizer, template
+        case baseModel = "base_model"
+    }
+
     /// Creates settings.
-    public init(tokenizer: String, template: String) {
+    public init(tokenizer: String, template: String, baseModel: String? = nil) {
         self.tokenizer = tokenizer
         self.template = template
+        self.baseModel = baseModel
     }
 
     /// Writes `cairn.json` into `folder`.

@@ -1,16 +1,23 @@
 public import CairnCore
+public import CairnNN
 
 /// One rank's random number generator: the `rng` namespace of the state graph.
 ///
 /// Its state is four plain integers of Cairn's own `PhiloxRandom`, so resuming on another machine cannot fail on
 /// device-specific generator state. Each rank draws from its own stream, named by its rank.
 public final class RandomState: StatefulComponent {
-    /// The generator; consumers (dropout) draw from it and so advance it.
-    public var generator: PhiloxRandom
+    /// The stream the model's layers draw from (LoRA dropout), shared by reference.
+    public let source: RandomSource
+
+    /// The generator's current position.
+    public var generator: PhiloxRandom {
+        get { source.generator }
+        set { source.generator = newValue }
+    }
 
     /// Creates the generator of `rank` under the run's `seed`.
     public init(seed: UInt64, rank: Int) {
-        generator = PhiloxRandom(seed: seed, label: "rng.rank.\(rank)")
+        source = RandomSource(PhiloxRandom(seed: seed, label: "rng.rank.\(rank)"))
     }
 
     public func stateDict() throws -> StateDict {

@@ -2,6 +2,7 @@ import CairnCheckpoint
 import CairnConfig
 import CairnCore
 import CairnJSON
+import CairnLoRA
 import CairnNN
 import Foundation
 import Logging
@@ -34,27 +35,44 @@ extension RankTrainer {
 
     /// The manifest's descriptive fields for a checkpoint taken now.
     func checkpointMetadata() -> CheckpointMetadata {
+        // The normalized configuration writes each value as JSON-compatible text (strings quoted, lists in brackets).
         let options = JSONObject(uniqueMembers: plan.configuration.normalizedEntries.compactMap { entry in
-            entry.key.hasPrefix("dist_config.")
-                ? (String(entry.key.dropFirst("dist_config.".count)), JSONValue.string(entry.value)) : nil
+            guard entry.key.hasPrefix("dist_config.") else { return nil }
+            let value = (try? JSONParser.parse(entry.value)) ?? .string(entry.value)
+            return (String(entry.key.dropFirst("dist_config.".count)), value)
         })
+        let peft: JSONValue? = plan.lora.map { lora in
+            [
+                "name": "lora", "r": .integer(lora.rank), "lora_alpha": .double(lora.alpha) ?? .null,
+                "lora_dropout": .double(lora.dropout) ?? .null,
+                "target_modules": .array(lora.targetModules.map { .string($0) }),
+            ]
+        }
         return CheckpointMetadata(
             globalStep: trainState.globalStep, epoch: trainState.epoch,
-            strategyKind: type(of: plan.strategy).kind.name, strategyOptions: .object(options),
+            strategyKind: type(of: plan.strategy).kind.name, strategyOptions: .object(options), peft: peft,
             configHash: plan.configuration.hashHex, modelFingerprint: plan.modelFingerprint,
             libraryVersion: CairnVersion.current)
     }
 
-    /// Rank 0's extra files: `model/config.json` (so `model/` is a Hugging Face folder) and `trainer_state.json`.
+    /// Rank 0's extra files: `model/config.json` (so `model/` is a Hugging Face folder) — or, for LoRA,
+    /// `adapter/adapter_config.json` (so `adapter/` is a PEFT folder) — and `trainer_state.json`.
     func checkpointExtraFiles() throws -> [CheckpointFile] {
-        let config = try HuggingFaceFolderWriter.configJSON(for: plan.model, sourceFolder: plan.configuration.model)
+        let descriptor: CheckpointFile
+        if let lora = plan.lora {
+            let config = try PEFTAdapterConfig.encode(lora, baseModel: plan.configuration.model)
+            descriptor = CheckpointFile(path: "adapter/" + PEFTAdapterConfig.fileName, parts: [HostBuffer(copying: Array(config))])
+        } else {
+            let config = try HuggingFaceFolderWriter.configJSON(for: plan.model, sourceFolder: plan.configuration.model)
+            descriptor = CheckpointFile(path: "model/config.json", parts: [HostBuffer(copying: Array(config))])
+        }
         let state = TrainerStateFile(
             globalStep: trainState.globalStep, epoch: trainState.epoch, samplesSeen: trainState.samplesSeen,
             tokensSeen: trainState.tokensSeen, numTrainingSteps: plan.totalSteps, worldSize: communicator.worldSize,
             configuration: Dictionary(plan.configuration.normalizedEntries.map { ($0.key, $0.value) }) { first, _ in first },
             logHistory: history)
         return [
-            CheckpointFile(path: "model/config.json", parts: [HostBuffer(copying: Array(config))]),
+            descriptor,
             CheckpointFile(path: TrainerStateFile.fileName, parts: [HostBuffer(copying: Array(try state.encoded()))]),
         ]
     }

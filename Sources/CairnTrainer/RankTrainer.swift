@@ -51,8 +51,10 @@ final class RankTrainer {
         } else {
             model.initializeRandomly(seed: UInt64(configuration.seed))
         }
+        random = RandomState(seed: UInt64(configuration.seed), rank: communicator.rank)
+        model.randomness = random.source
         let context = StrategyContext(communicator: communicator, seed: UInt64(configuration.seed))
-        runtime = try await plan.strategy.makeRuntime(for: model, context: context)
+        runtime = try await plan.effectiveStrategy.makeRuntime(for: model, context: context)
         switch configuration.optim {
         case .adamw:
             optimizer = AdamW(.init(beta1: configuration.adamBeta1, beta2: configuration.adamBeta2,
@@ -67,8 +69,7 @@ final class RankTrainer {
         batches = try BatchGenerator(
             samples: plan.samples, seed: UInt64(configuration.seed), globalBatchSize: plan.globalBatchSize,
             microBatchSize: configuration.microBatchSize, padTokenID: plan.paddingTokenID)
-        random = RandomState(seed: UInt64(configuration.seed), rank: communicator.rank)
-        try registry.register(ModelState(runtime: runtime), under: .model)
+        try registry.register(ModelState(runtime: runtime, model: model), under: .model)
         try registry.register(optimizer, under: .optimizer)
         try registry.register(schedule, under: .lrScheduler)
         try registry.register(batches, under: .dataloader)
@@ -81,7 +82,7 @@ final class RankTrainer {
                                          saveOnEpochEnd: configuration.saveOnEpochEnd, totalSteps: plan.totalSteps),
             retention: RetentionPolicy(totalLimit: configuration.saveTotalLimit, keepEvery: configuration.saveKeepEvery),
             saveAsync: configuration.saveAsync,
-            naming: CheckpointNaming { Qwen3ForCausalLM.huggingFaceName(for: $0) }, logger: logger)
+            naming: plan.checkpointNaming, logger: logger)
     }
 
     /// Trains until the run's total steps (or a stop request) and returns what it measured, saving checkpoints as

@@ -2,6 +2,8 @@ public import CairnConfig
 public import CairnCore
 public import CairnData
 public import CairnNN
+import CairnCheckpoint
+public import CairnLoRA
 import Foundation
 public import Logging
 
@@ -22,6 +24,8 @@ public struct TrainingPlan: Sendable {
     public var samples: [TokenizedSample]
     /// The strategy every rank runs.
     public var strategy: any DistStrategy
+    /// LoRA's options when `peft_config` asks for it.
+    public var lora: LoRAConfiguration?
     /// The strategies this program knows (to judge whether a checkpoint saved by another can be resharded).
     public var strategies: StrategyRegistry
     /// Identifies the base model (config and weights, or the seed), recorded in checkpoints.
@@ -53,6 +57,7 @@ public struct TrainingPlan: Sendable {
         self.tokenizerReference = tokenizerReference
         self.samples = samples
         self.strategy = strategy
+        self.lora = nil
         self.strategies = strategies
         self.modelFingerprint = modelFingerprint
         self.worldSize = worldSize
@@ -88,6 +93,16 @@ public struct TrainingPlan: Sendable {
         let strategy = try configuration.distConfig.decode { decoder in
             try strategies.makeStrategy(StrategyKind(configuration.distConfig.name), from: decoder)
         }
+        var lora: LoRAConfiguration?
+        if let peft = configuration.peftConfig {
+            guard peft.name == "lora" else {
+                throw ConfigurationError(.unknownKind, keyPath: "peft_config.name",
+                                         "PEFT method '\(peft.name)' is not supported; Cairn implements lora")
+            }
+            lora = try peft.decode(LoRAConfiguration.self)
+        } else if let adapter = configuration.adapterNameOrPath {
+            lora = try PEFTAdapterConfig.read(folder: adapter).configuration
+        }
         let worldSize = configuration.worldSize
         let globalBatchSize = configuration.resolvedGlobalBatchSize(worldSize: worldSize)
         let accumulationSteps = try configuration.gradientAccumulationSteps(worldSize: worldSize)
@@ -110,11 +125,32 @@ public struct TrainingPlan: Sendable {
             throw ConfigurationError(.missingFile, keyPath: "model", position: configuration.keyPositions["model"],
                                      "cannot read the model files of \(configuration.model)", cause: error)
         }
-        return TrainingPlan(
+        var plan = TrainingPlan(
             configuration: configuration, model: model, hasPretrainedWeights: hasWeights, tokenizer: tokenizer,
             tokenizerReference: tokenizerReference, samples: dataset.samples, strategy: strategy,
             strategies: strategies, modelFingerprint: fingerprint, worldSize: worldSize,
             globalBatchSize: globalBatchSize, accumulationSteps: accumulationSteps, totalSteps: totalSteps,
             warmupSteps: warmupSteps, paddingTokenID: tokenizer.paddingTokenID ?? 0)
+        plan.lora = lora
+        if let lora {
+            let start = configuration.adapterNameOrPath.map { "; adapters start from \($0)" } ?? ""
+            logger.info("LoRA: rank \(lora.rank), alpha \(lora.alpha), dropout \(lora.dropout), targets \(lora.targetModules.joined(separator: ", ")); the base model is frozen\(start)")
+        }
+        return plan
+    }
+
+    /// The strategy each rank runs: LoRA around the configured strategy when `peft_config` asks for it.
+    var effectiveStrategy: any DistStrategy {
+        guard let lora else { return strategy }
+        return LoRAStrategy(wrapping: strategy, configuration: lora, initialAdapter: configuration.adapterNameOrPath)
+    }
+
+    /// How checkpoints name and place model tensors: Hugging Face names in `model/`, or, for LoRA, PEFT names in
+    /// `adapter/adapter_model…` (only the adapters are saved).
+    var checkpointNaming: CheckpointNaming {
+        guard lora != nil else { return CheckpointNaming { Qwen3ForCausalLM.huggingFaceName(for: $0) } }
+        return CheckpointNaming(
+            modelTensorName: { Qwen3ForCausalLM.peftName(for: $0) }, modelFolder: "adapter",
+            modelFileStem: "adapter_model")
     }
 }

@@ -88,7 +88,9 @@ public struct TrainingRun: Sendable {
             || !FileManager.default.fileExists(atPath: configuration.outputDir + "/model.safetensors")
         if communicator.rank == 0, summary.finalStep >= plan.totalSteps, !summary.stoppedEarly, needsModel {
             summary.modelFolder = try await Self.saveFinalModel(trainer, plan: plan)
-            logger.info("saved the model to \(configuration.outputDir) (config.json + model.safetensors)")
+            logger.info(plan.lora == nil
+                ? "saved the model to \(configuration.outputDir) (config.json + model.safetensors)"
+                : "saved the LoRA adapter to \(configuration.outputDir) (adapter_config.json + adapter_model.safetensors)")
         }
         return summary
     }
@@ -111,7 +113,12 @@ public struct TrainingRun: Sendable {
         let folder = plan.configuration.outputDir
         do {
             let pieces = try trainer.runtime.parameterPieces()
-            if pieces.allSatisfy({ $0.layout.placement == .replicated }) {
+            if plan.lora != nil {
+                // Like PEFT's save_pretrained: the adapter folder only; the base stays where `model` points.
+                try await PEFTExport.exportAdapter(
+                    from: trainer.checkpoints.backend, checkpoint: CheckpointID(step: trainer.trainState.globalStep),
+                    to: folder)
+            } else if pieces.allSatisfy({ $0.layout.placement == .replicated }) {
                 try trainer.model.save(toFolder: folder, sourceFolder: plan.configuration.model)
             } else {
                 _ = try await HuggingFaceExport.export(
@@ -129,7 +136,9 @@ public struct TrainingRun: Sendable {
                 }
                 tokenizerFile = "tokenizer.json"
             }
-            let sidecar = GenerationSettings(tokenizer: tokenizerFile, template: plan.configuration.template)
+            let sidecar = GenerationSettings(
+                tokenizer: tokenizerFile, template: plan.configuration.template,
+                baseModel: plan.lora == nil ? nil : URL(fileURLWithPath: plan.configuration.model).standardizedFileURL.path)
             try sidecar.write(toFolder: folder)
             return folder
         } catch let error as TrainingError {

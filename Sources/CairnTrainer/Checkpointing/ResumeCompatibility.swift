@@ -24,7 +24,9 @@ struct ResumeCompatibility {
                 "the checkpoint was trained from another base model (fingerprint \(manifest.modelFingerprint), this run's model has \(modelFingerprint)); point `model` at the model it was trained from")
         }
         let changes = trainerState.changes(to: configuration)
-        if let blocking = changes.first(where: \.blocksResume) {
+        // Besides the configuration layer's blocking keys: other adapters cannot load the saved ones.
+        let adapterChange = changes.first { $0.key.hasPrefix("peft_config.") || $0.key == "adapter_name_or_path" }
+        if let blocking = changes.first(where: \.blocksResume) ?? adapterChange {
             throw CheckpointError(
                 .incompatible, checkpoint: checkpoint, step: manifest.globalStep,
                 "cannot resume across this change: \(blocking); start a new output_dir for a different \(blocking.key)")

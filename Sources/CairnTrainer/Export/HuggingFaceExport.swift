@@ -30,12 +30,17 @@ public enum HuggingFaceExport {
     ) async throws -> Summary {
         let reader = try await CheckpointReader(backend: backend, checkpoint: checkpoint)
         let manifest = reader.manifest
+        guard manifest.peft == nil else {
+            throw CheckpointError(
+                .incompatible, checkpoint: checkpoint.name,
+                "this LoRA checkpoint holds only adapters: export them with --to peft, or the merged model with --to hf --merge")
+        }
         let keys = manifest.tensorKeys.filter { $0.first == StateNamespace.model.rawValue }
         guard !keys.isEmpty else {
             throw CheckpointError(.malformed, checkpoint: checkpoint.name, "the checkpoint holds no model tensors")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let shards = shardGroups(keys, manifest: manifest, limit: maximumShardBytes)
+        let shards = shardGroups(keys, manifest: manifest, shapes: [:], limit: maximumShardBytes)
         var files: [String] = []
         var weightMap: [String: String] = [:]
         var bytes = 0
@@ -71,7 +76,7 @@ public enum HuggingFaceExport {
     }
 
     /// One tensor, whole, assembled from whatever pieces the checkpoint holds.
-    private static func wholeTensor(_ key: StateKey, shape: [Int], reader: CheckpointReader) async throws -> HostBuffer {
+    static func wholeTensor(_ key: StateKey, shape: [Int], reader: CheckpointReader) async throws -> HostBuffer {
         let layout = TensorLayout.replicated(shape)
         let target = StateDict([(key, .tensor(StateTensor(layout: layout, buffer: HostBuffer(uninitializedByteCount: layout.localByteCount))))])
         let read = try await reader.read(into: target, rank: 0, worldSize: 1, options: .allowUnexpectedKeys)
@@ -79,12 +84,14 @@ public enum HuggingFaceExport {
     }
 
     /// Consecutive keys whose tensors together stay under `limit` bytes (a bigger tensor gets a file alone).
-    private static func shardGroups(_ keys: [StateKey], manifest: CheckpointManifest, limit: Int) -> [[StateKey]] {
+    static func shardGroups(
+        _ keys: [StateKey], manifest: CheckpointManifest?, shapes: [StateKey: [Int]], limit: Int
+    ) -> [[StateKey]] {
         var groups: [[StateKey]] = []
         var current: [StateKey] = []
         var size = 0
         for key in keys {
-            let bytes = manifest.tensors[key]!.shape.reduce(4, *)
+            let bytes = (manifest?.tensors[key]?.shape ?? shapes[key] ?? []).reduce(4, *)
             if !current.isEmpty, size + bytes > limit {
                 groups.append(current)
                 current = []
@@ -97,12 +104,12 @@ public enum HuggingFaceExport {
         return groups
     }
 
-    private static func padded(_ value: Int) -> String {
+    static func padded(_ value: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
     }
 
-    private static func rename(_ source: String, to destination: String) throws {
+    static func rename(_ source: String, to destination: String) throws {
         guard Foundation.rename(source, destination) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination])
         }
