@@ -11,8 +11,9 @@ APT_PACKAGES := libyaml-dev libopenblas-dev libxxhash-dev libmpich-dev mpich
 DEMO_CONFIG := Examples/configs/qwen3-tiny-sft.yaml
 DEMO_OUTPUT := outputs/qwen3-tiny-sft
 CAIRN := .build/release/cairn
+EXAMPLE := Examples/CustomStrategy
 
-.PHONY: deps build release test demo stress bench clean
+.PHONY: deps build release test example-test demo stress bench clean
 
 # Installs the Debian packages Cairn links against, only those missing (root, or sudo when available).
 deps:
@@ -34,6 +35,12 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) example-test
+
+# The third-party strategy example is its own package (Cairn by path): build it and run its conformance tests.
+example-test:
+	cd $(EXAMPLE) && $(SWIFT) build --build-tests --scratch-path .build-example
+	cd $(EXAMPLE) && $(SWIFT) test --skip-build --scratch-path .build-example
 
 # Trains the example, stopping after step 250 as a preemption would (a checkpoint is saved), resumes it to the
 # end from that checkpoint, then asks the model a few questions.
@@ -52,4 +59,4 @@ bench: release
 	$(CAIRN) bench checkpoint
 
 clean:
-	rm -rf .build outputs
+	rm -rf .build outputs $(EXAMPLE)/.build-example

@@ -208,7 +208,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnFSDPTests",
-            dependencies: ["CairnCore", "CairnFSDP", "CairnConformance", "CairnEmbedded"],
+            dependencies: [
+                "CairnCore", "CairnFSDP", "CairnConformance", "CairnEmbedded", "CairnNN", "CairnTensor", "CairnOptim",
+                "CairnTrainer", "CairnConfig", "CairnData", "CairnSingle", logging,
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

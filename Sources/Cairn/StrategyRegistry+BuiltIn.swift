@@ -1,9 +1,11 @@
 public import CairnCore
 import CairnDDP
+import CairnFSDP
 import CairnSingle
+import CairnZeRO
 
 extension StrategyRegistry {
-    /// The strategies Cairn ships: `single` and `ddp`.
+    /// The strategies Cairn ships: `single`, `ddp`, `fsdp2` and `zero`.
     ///
     /// A program that adds its own starts from this and registers more:
     /// `var strategies = StrategyRegistry.builtIn; try strategies.register(LocalSGDStrategy.self)`.
@@ -12,6 +14,8 @@ extension StrategyRegistry {
         do {
             try registry.register(SingleDeviceStrategy.self)
             try registry.register(DDPStrategy.self)
+            try registry.register(FSDPStrategy.self)
+            try registry.register(ZeROStrategy.self)
         } catch {
             preconditionFailure("built-in strategy kinds collide: \(error)")
         }

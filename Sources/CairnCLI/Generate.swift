@@ -29,6 +29,9 @@ struct Generate: AsyncParsableCommand {
     @Flag(help: "Feed the prompt as plain text, without the chat template.")
     var raw = false
 
+    @Option(help: "For a LoRA adapter folder: the base model it applies to (default: the one the adapter names).")
+    var baseModel: String?
+
     func validate() throws {
         guard !prompts.isEmpty else { throw ValidationError("give at least one --prompt") }
         guard maxNewTokens > 0 else { throw ValidationError("--max-new-tokens must be positive") }
@@ -44,7 +47,7 @@ struct Generate: AsyncParsableCommand {
                 settings.tokenizer == TokenizerLoader.byteTokenizerName
                     ? settings.tokenizer : modelDirectory + "/" + settings.tokenizer)
             let template = try ChatTemplate(named: settings.template)
-            let model = try Self.loadModel(modelDirectory, settings: settings)
+            let model = try Self.loadModel(modelDirectory, settings: settings, baseModel: baseModel)
             var stops = Set([SpecialToken.imEnd, SpecialToken.endOfText].compactMap { tokenizer.specialTokenID($0) })
             if let eos = model.configuration.endOfSequenceTokenID { stops.insert(Int32(eos)) }
             let options = SamplingOptions(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, seed: seed)
@@ -59,14 +62,14 @@ struct Generate: AsyncParsableCommand {
 
     /// A model folder, or a LoRA adapter folder applied to its base (`cairn.json`'s `base_model`, else the adapter
     /// config's `base_model_name_or_path`).
-    static func loadModel(_ folder: String, settings: GenerationSettings) throws -> Qwen3ForCausalLM {
+    static func loadModel(_ folder: String, settings: GenerationSettings, baseModel: String? = nil) throws -> Qwen3ForCausalLM {
         guard FileManager.default.fileExists(atPath: folder + "/" + PEFTAdapterConfig.fileName) else {
             let model = Qwen3ForCausalLM(configuration: try Qwen3Configuration.load(contentsOf: folder))
             try model.loadWeights(fromFolder: folder)
             return model
         }
         let (lora, recordedBase) = try PEFTAdapterConfig.read(folder: folder)
-        guard let base = settings.baseModel ?? recordedBase else {
+        guard let base = baseModel ?? settings.baseModel ?? recordedBase else {
             throw ValidationError("\(folder) is a LoRA adapter but names no base model")
         }
         let model = Qwen3ForCausalLM(configuration: try Qwen3Configuration.load(contentsOf: base))

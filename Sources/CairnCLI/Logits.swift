@@ -17,13 +17,17 @@ struct Logits: AsyncParsableCommand {
     @Option(help: "Where to write the logits (`logits` F32 [T, vocab]).")
     var output: String
 
+    @Option(help: "For a LoRA adapter folder: the base model it applies to (default: the one the adapter names).")
+    var baseModel: String?
+
     func run() async throws {
         _ = try CommandSupport.makeLogger(level: "warning")
         try await CommandSupport.reportingErrors {
             try CommandSupport.loadBLAS()
             let ids = tokens.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Int32($0) }
             guard !ids.isEmpty else { throw ValidationError("--tokens holds no token id") }
-            let model = try Generate.loadModel(modelDirectory, settings: try GenerationSettings.read(fromFolder: modelDirectory))
+            let model = try Generate.loadModel(
+                modelDirectory, settings: try GenerationSettings.read(fromFolder: modelDirectory), baseModel: baseModel)
             guard ids.allSatisfy({ (0..<Int32(model.configuration.vocabularySize)).contains($0) }) else {
                 throw ValidationError("a token id is outside the vocabulary (0..<\(model.configuration.vocabularySize))")
             }

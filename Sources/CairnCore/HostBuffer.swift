@@ -65,7 +65,21 @@ public final class HostBuffer: @unchecked Sendable {
     }
 
     /// The bytes, read-only.
+    ///
+    /// > Important: the pointer is valid only while the buffer is alive. On a temporary —
+    /// > `Array(try await backend.read(…).bytes)` — nothing keeps the buffer alive after the property returns;
+    /// > use ``byteArray()`` or ``withBytes(_:)`` there.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: baseAddress, count: byteCount) }
+
+    /// A copy of the bytes (the buffer stays alive for the copy).
+    public func byteArray() -> [UInt8] { Array(bytes) }
+
+    /// Calls `body` with the bytes while the buffer is alive.
+    public func withBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(bytes)
+    }
 
     /// The bytes, writable.
     public var mutableBytes: UnsafeMutableRawBufferPointer {

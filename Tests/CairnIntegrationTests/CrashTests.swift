@@ -38,25 +38,34 @@ import Testing
         var finished = false
         let log = URL(fileURLWithPath: victim + "-log.txt")
         defer { try? FileManager.default.removeItem(at: log) }
-        for _ in 0..<(Self.killCount * 3) where !finished {
+        for _ in 0..<(Self.killCount * 4) where !finished {
             let run = try CairnProcess(Self.arguments(outputDir: victim, steps: steps), output: log)
-            if kills < Self.killCount {
-                if kills % 2 == 0 {
+            let campaignIsShort = kills < Self.killCount || killsInSaves == 0
+            if campaignIsShort {
+                let inSave = kills % 2 == 1 || kills >= Self.killCount
+                if inSave {
+                    // Inside a save: as soon as an uncommitted folder appears (files being written or committed).
+                    try await Self.waitForUncommittedFolder(in: victim, while: run)
+                } else {
                     // Anywhere from start-up to a little past the whole run's length.
                     let delay = Double(generator.nextUniform()) * uninterrupted * 1.2
                     try await Task.sleep(for: .seconds(delay))
-                } else {
-                    // Inside a save: as soon as an uncommitted folder appears (files being written or committed).
-                    try await Self.waitForUncommittedFolder(in: victim, while: run)
                 }
                 if run.process.isRunning {
                     run.kill()
                     kills += 1
-                    if kills % 2 == 0 { killsInSaves += 1 }
+                    if inSave { killsInSaves += 1 }
                 }
             }
             let status = await run.wait(timeout: .seconds(600))
             finished = status == 0 && FileManager.default.fileExists(atPath: victim + "/model.safetensors")
+            if finished && (kills < Self.killCount || killsInSaves == 0) {
+                // The run outpaced the campaign (a late kill leaves few steps to interrupt): start it over so
+                // every campaign makes its full number of kills, half of them inside a save.
+                try FileManager.default.removeItem(atPath: victim)
+                try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
+                finished = false
+            }
         }
         #expect(finished, "the run never completed")
         #expect(kills > 0 && killsInSaves > 0, "\(kills) kills, \(killsInSaves) of them inside a save")

@@ -100,7 +100,7 @@ final class CheckpointManager {
         let stateBytes = try await reader.readFile(TrainerStateFile.fileName)
         let state: TrainerStateFile
         do {
-            state = try TrainerStateFile.decode(Data(stateBytes.bytes))
+            state = try TrainerStateFile.decode(Data(stateBytes.byteArray()))
         } catch {
             throw CheckpointError(.malformed, checkpoint: decision.location, file: TrainerStateFile.fileName,
                                   "cannot read the trainer state", cause: error)

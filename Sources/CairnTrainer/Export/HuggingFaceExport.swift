@@ -71,7 +71,7 @@ public enum HuggingFaceExport {
             try? FileManager.default.removeItem(atPath: folder + "/model.safetensors.index.json")
         }
         let config = try await reader.readFile("model/config.json")
-        try Data(config.bytes).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
+        try Data(config.byteArray()).write(to: URL(fileURLWithPath: folder + "/config.json"), options: .atomic)
         return Summary(files: files, tensorCount: keys.count, byteCount: bytes)
     }
 

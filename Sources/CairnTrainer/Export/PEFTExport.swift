@@ -1,4 +1,5 @@
 public import CairnCheckpoint
+import CairnJSON
 public import CairnCore
 import CairnLoRA
 import CairnNN
@@ -36,7 +37,7 @@ public enum PEFTExport {
         }
         try HuggingFaceExport.rename(staging, to: folder + "/adapter_model.safetensors")
         let config = try await reader.readFile("adapter/" + PEFTAdapterConfig.fileName)
-        try Data(config.bytes).write(to: URL(fileURLWithPath: folder + "/" + PEFTAdapterConfig.fileName), options: .atomic)
+        try Data(config.byteArray()).write(to: URL(fileURLWithPath: folder + "/" + PEFTAdapterConfig.fileName), options: .atomic)
         return HuggingFaceExport.Summary(files: ["adapter_model.safetensors"], tensorCount: keys.count,
                                          byteCount: header.dataByteCount)
     }
@@ -51,15 +52,16 @@ public enum PEFTExport {
         maximumShardBytes: Int = 5_000_000_000
     ) async throws -> HuggingFaceExport.Summary {
         let reader = try await CheckpointReader(backend: backend, checkpoint: checkpoint)
-        let state = try TrainerStateFile.decode(Data(try await reader.readFile(TrainerStateFile.fileName).bytes))
+        let state = try TrainerStateFile.decode(Data(try await reader.readFile(TrainerStateFile.fileName).byteArray()))
         let adapterConfig = try await reader.readFile("adapter/" + PEFTAdapterConfig.fileName)
         guard reader.manifest.peft != nil,
-            let lora = try? JSONSerialization.jsonObject(with: Data(adapterConfig.bytes)) as? [String: Any],
+            let lora = try? JSONSerialization.jsonObject(with: Data(adapterConfig.byteArray())) as? [String: Any],
             let rank = lora["r"] as? Int, let alpha = (lora["lora_alpha"] as? NSNumber)?.doubleValue
         else {
             throw CheckpointError(.incompatible, checkpoint: checkpoint.name, "the checkpoint has no readable LoRA adapter")
         }
-        guard let baseText = state.configuration["model"], let base = try? JSONDecoder().decode(String.self, from: Data(baseText.utf8)),
+        // The normalized configuration stores strings as JSON text (`"path"`).
+        guard let baseText = state.configuration["model"], case .string(let base)? = try? JSONParser.parse(baseText),
             let seedText = state.configuration["seed"], let seed = UInt64(seedText)
         else {
             throw CheckpointError(.malformed, checkpoint: checkpoint.name, file: TrainerStateFile.fileName,
