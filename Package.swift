@@ -105,7 +105,7 @@ let package = Package(
             name: "CairnConformance",
             dependencies: [
                 "CairnCore", "CairnEmbedded", "CairnSingle", "CairnTrainer", "CairnNN", "CairnData", "CairnConfig",
-                "CairnCheckpoint",
+                "CairnCheckpoint", "CairnLoRA",
             ],
             swiftSettings: strictSettings
         ),
@@ -204,6 +204,13 @@ let package = Package(
         .testTarget(
             name: "CairnDDPTests",
             dependencies: ["CairnCore", "CairnDDP", "CairnConformance"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnLoRATests",
+            dependencies: [
+                "CairnCore", "CairnLoRA", "CairnConformance", "CairnSingle", "CairnDDP", "CairnFSDP", "CairnZeRO",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

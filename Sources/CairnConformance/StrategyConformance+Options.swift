@@ -1,3 +1,5 @@
+public import CairnLoRA
+
 extension StrategyConformance {
     /// What the laws train with, and how closely a strategy must match `single`.
     ///
@@ -50,13 +52,19 @@ extension StrategyConformance {
         /// The largest difference allowed between a final parameter and `single`'s, relative to the largest
         /// magnitude in that tensor (default 1e-5; `ddp` measures about 2e-7 after six AdamW steps).
         public var parameterTolerance: Double
+        /// LoRA composed with the strategy (`peft_config`), or `nil` (default) for full fine-tuning. With LoRA,
+        /// every trainer law runs adapters on a frozen base — `single`'s reference too — and checkpoints hold only
+        /// the adapters; the runtime laws drive the strategy itself on the kit's minimal model, whose frozen
+        /// parameter stands for LoRA's base. Parity across world sizes needs `dropout: 0` (a dropout mask belongs
+        /// to the rank that draws it); determinism and resume hold with any dropout.
+        public var lora: LoRAConfiguration?
 
         /// Creates options; every argument has the default described on its property.
         public init(
             optimizer: Optimizer = .adamw, learningRate: Double = 1e-2, weightDecay: Double = 0.01,
             maxGradNorm: Double = 1.0, steps: Int = 6, saveSteps: Int = 2, stopAfterStep: Int = 3,
             globalBatchSize: Int = 12, microBatchSize: Int = 1, seed: Int = 7, lossTolerance: Double = 1e-5,
-            parameterTolerance: Double = 1e-5
+            parameterTolerance: Double = 1e-5, lora: LoRAConfiguration? = nil
         ) {
             self.optimizer = optimizer
             self.learningRate = learningRate
@@ -70,6 +78,7 @@ extension StrategyConformance {
             self.seed = seed
             self.lossTolerance = lossTolerance
             self.parameterTolerance = parameterTolerance
+            self.lora = lora
         }
 
         /// What is wrong with these options for `worldSizes`, or `nil`.

@@ -1,5 +1,6 @@
 import CairnConfig
 import CairnCore
+import CairnLoRA
 import CairnData
 import CairnNN
 import CairnTrainer
@@ -41,9 +42,15 @@ struct StrategyConformanceFixture: Sendable {
         }
     }
 
-    /// The canonical keys of the model's parameters, sorted, and which of them are trainable.
-    static func parameterKeys() -> [(key: StateKey, shape: [Int], isTrainable: Bool)] {
-        Qwen3ForCausalLM(configuration: model).parameters.map { ($0.key, $0.shape, $0.isTrainable) }
+    /// The canonical keys of the model's parameters, sorted, and which of them are trainable: with LoRA, the
+    /// adapters attached as the runs attach them, and the frozen base.
+    func parameterKeys() throws -> [(key: StateKey, shape: [Int], isTrainable: Bool)] {
+        let model = Qwen3ForCausalLM(configuration: Self.model)
+        if let lora = options.lora {
+            _ = try model.attachLoRA(targets: lora.targetModules, rank: lora.rank, alpha: lora.alpha,
+                                     dropout: lora.dropout, seed: UInt64(options.seed), randomness: nil)
+        }
+        return model.parameters.map { ($0.key, $0.shape, $0.isTrainable) }.sorted { $0.key < $1.key }
     }
 
     /// The configuration of one run of `kind` at `worldSize`, writing its logs and final model into `outputDir`.
@@ -84,12 +91,14 @@ struct StrategyConformanceFixture: Sendable {
     ) -> TrainingPlan {
         let kind = type(of: strategy).kind
         let configuration = configuration(kind: kind, worldSize: worldSize, outputDir: outputDir, resume: resume)
-        return TrainingPlan(
+        var plan = TrainingPlan(
             configuration: configuration, model: Self.model, hasPretrainedWeights: false, tokenizer: ByteTokenizer(),
             tokenizerReference: TokenizerLoader.byteTokenizerName, samples: samples, strategy: strategy,
             strategies: strategies, modelFingerprint: "conformance-qwen3-seed-\(options.seed)", worldSize: worldSize,
             globalBatchSize: options.globalBatchSize,
             accumulationSteps: options.globalBatchSize / (options.microBatchSize * worldSize),
             totalSteps: options.steps, warmupSteps: 0, paddingTokenID: 0)
+        plan.lora = options.lora
+        return plan
     }
 }

@@ -59,8 +59,16 @@ extension StrategyConformanceRun {
     }
 
     private func modelAndOptimizerKeys(_ keys: Set<StateKey>, worldSize: Int) -> [Failure] {
-        let parameters = StrategyConformanceFixture.parameterKeys()
-        let expectedModel = Set(parameters.map { Self.modelStateKey($0.key) })
+        let parameters: [(key: StateKey, shape: [Int], isTrainable: Bool)]
+        do {
+            parameters = try fixture.parameterKeys()
+        } catch {
+            return [failure(.canonicalKeys, worldSize: worldSize, expected: "LoRA to attach to the kit's model",
+                            actual: "\(error)")]
+        }
+        // Frozen parameters come from the model folder, not the checkpoint (LoRA saves only its adapters).
+        let saved = parameters.filter { $0.isTrainable || options.lora == nil }
+        let expectedModel = Set(saved.map { Self.modelStateKey($0.key) })
         let savedModel = keys.filter { $0.hasPrefix(StateNamespace.model.key) }
         var failures: [Failure] = []
         for key in expectedModel.subtracting(savedModel).sorted() {

@@ -93,16 +93,7 @@ public struct TrainingPlan: Sendable {
         let strategy = try configuration.distConfig.decode { decoder in
             try strategies.makeStrategy(StrategyKind(configuration.distConfig.name), from: decoder)
         }
-        var lora: LoRAConfiguration?
-        if let peft = configuration.peftConfig {
-            guard peft.name == "lora" else {
-                throw ConfigurationError(.unknownKind, keyPath: "peft_config.name",
-                                         "PEFT method '\(peft.name)' is not supported; Cairn implements lora")
-            }
-            lora = try peft.decode(LoRAConfiguration.self)
-        } else if let adapter = configuration.adapterNameOrPath {
-            lora = try PEFTAdapterConfig.read(folder: adapter).configuration
-        }
+        let lora = try Self.loraConfiguration(configuration)
         let worldSize = configuration.worldSize
         let globalBatchSize = configuration.resolvedGlobalBatchSize(worldSize: worldSize)
         let accumulationSteps = try configuration.gradientAccumulationSteps(worldSize: worldSize)

@@ -24,13 +24,14 @@ struct MPICommunicatorProcessTests {
         #expect(outcome.output.contains("all passed"), "\(outcome)")
     }
 
-    /// A rank killed by a signal: Hydra ends the whole job at once, nothing hangs.
+    /// A rank killed by a signal: Hydra ends the whole job at once, nothing hangs — long before the survivors'
+    /// own 120-second collective timeout could (start-up alone takes seconds on a loaded two-core machine).
     @Test func killingOneRankEndsTheJobPromptly() async throws {
         let outcome = try await MPIJob.run(
-            processes: 3, ["--die-at-barrier", "1", "--timeout", "60"], bound: .seconds(30))
+            processes: 3, ["--die-at-barrier", "1", "--timeout", "120"], bound: .seconds(110))
         #expect(!outcome.wasStopped, "\(outcome)")
         #expect(outcome.status != 0, "\(outcome)")
-        #expect(outcome.elapsed < .seconds(15), "\(outcome)")
+        #expect(outcome.elapsed < .seconds(60), "\(outcome)")
         #expect(outcome.output.contains("killing myself"), "\(outcome)")
         #expect(!outcome.output.contains("unexpected: the barrier completed"), "\(outcome)")
     }

@@ -32,7 +32,7 @@ public enum AsyncSaveStallBenchmark {
         folder: String, strategy: any DistStrategy, steps: Int, asynchronous: Bool
     ) async throws -> [Double] {
         try? FileManager.default.removeItem(atPath: folder)
-        var plan = TrainingBenchmark.syntheticPlan(.small, strategy: strategy, totalSteps: steps + 2)
+        var plan = TrainingBenchmark.syntheticPlan(.small, strategy: strategy, worldSize: 1, totalSteps: steps + 2)
         plan.configuration.outputDir = folder
         plan.configuration.saveSteps = 1
         plan.configuration.saveAsync = asynchronous
