@@ -7,14 +7,15 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure training throughput against this machine's limits.",
-        subcommands: [BenchTrain.self, BenchCheckpoint.self])
+        subcommands: [BenchTrain.self, BenchCheckpoint.self, BenchShardedCheckpoint.self])
 }
 
 /// `cairn bench train`.
 struct BenchTrain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Training tokens/s and model FLOP/s for the tiny and small shapes, as a share of the sgemm peak.")
+        abstract: "Training tokens/s and model FLOP/s for the tiny and small shapes, as a share of the sgemm peak, "
+            + "and ddp on two in-process ranks against single.")
 
     @Option(help: "Timed optimizer steps per shape.")
     var steps = 6
@@ -33,6 +34,8 @@ struct BenchTrain: AsyncParsableCommand {
             for shape in [BenchmarkShape.tiny, .small] {
                 results.append(try await TrainingBenchmark.run(shape, strategy: SingleDeviceStrategy(), steps: steps))
             }
+            // DDP on two ranks: each rank one micro-batch of the shape per step, the cores split between them.
+            let ddp = try await TrainingBenchmark.run(.small, strategy: DDPStrategy(), worldSize: 2, steps: steps)
             // The machine may be shared: measure the peak before and after, and keep the higher.
             peak = max(peak, SgemmPeak.measure(size: 2048))
             print("sgemm 2048³ peak: \(format(peak)) GFLOP/s (best of two measurements around the runs)\n")
@@ -52,7 +55,17 @@ struct BenchTrain: AsyncParsableCommand {
                 ]
                 print(columns.joined(separator: " "))
             }
-            print("\ns/step is the median of \(steps) timed steps after 2 warm-up steps, single strategy, AdamW.")
+            let single = results[1]
+            print("""
+
+                small, ddp on 2 in-process ranks (\(2 * ddp.shape.batchSize * ddp.shape.sequenceLength) tokens/step, \
+                one micro-batch per rank, the \(ProcessInfo.processInfo.activeProcessorCount) cores split between them):
+                  \(format(ddp.secondsPerStep, digits: 3)) s/step, \(format(ddp.tokensPerSecond, digits: 0)) tokens/s = \
+                \(format(ddp.tokensPerSecond / single.tokensPerSecond, digits: 2))× single's \
+                \(format(single.tokensPerSecond, digits: 0)) tokens/s, \
+                \(format(100 * ddp.modelGFLOPs / peak, digits: 1))% of peak
+                """)
+            print("\ns/step is the median of \(steps) timed steps after 2 warm-up steps (the slowest rank's), AdamW.")
             print("model FLOPs per token = 6·N(matmul weights) + 12·layers·heads·head_dim·seq (PaLM's MFU count)")
         }
     }
@@ -107,6 +120,93 @@ struct BenchCheckpoint: AsyncParsableCommand {
                   + "\(format(stall.synchronousSave * 1000, digits: 1)) ms, asynchronous "
                   + "\(format(stall.asynchronousStall * 1000, digits: 1)) ms (\(format(100 * stall.ratio, digits: 1))%)")
         }
+    }
+
+    private func format(_ value: Double, digits: Int) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+}
+
+/// `cairn bench sharded-checkpoint`.
+struct BenchShardedCheckpoint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sharded-checkpoint",
+        abstract: "Sharded durable save (W ranks vs 1) and resharded load (W → W′ vs W → W) of the small model + AdamW, beside raw disk bandwidth.")
+
+    @Option(help: "A folder on the disk to measure (its benchmark files are removed afterwards).")
+    var folder = "outputs/bench-checkpoint"
+
+    @Option(help: "Rounds of raw write, two saves, raw read, two loads.")
+    var rounds = 3
+
+    @Option(help: "W: the ranks that save the sharded checkpoint.")
+    var worldSize = 4
+
+    @Option(help: "W′: the ranks that load it resharded.")
+    var reshardedWorldSize = 2
+
+    func validate() throws {
+        guard worldSize >= 2, reshardedWorldSize >= 1, reshardedWorldSize != worldSize, rounds >= 1 else {
+            throw ValidationError("needs --world-size ≥ 2, --resharded-world-size ≥ 1 and ≠ --world-size, --rounds ≥ 1")
+        }
+    }
+
+    func run() async throws {
+        _ = try CommandSupport.makeLogger(level: "warning")
+        try await CommandSupport.reportingErrors {
+            let result = try await ShardedCheckpointBenchmark.run(
+                state: CheckpointThroughputBenchmark.smallModelState(), folder: folder, shardedWorldSize: worldSize,
+                reshardedWorldSize: reshardedWorldSize, rounds: rounds)
+            let (w, w2) = (worldSize, reshardedWorldSize)
+            print("small model + AdamW state: \(format(Double(result.byteCount) / 1e6, digits: 0)) MB of float32, "
+                  + "fsdp2 row pieces, ranks of one process (LocalRankGroup), in \(folder)\n")
+            print("durable save: every rank's files fsync'ed, then the distributed commit")
+            printRow(["round", "raw write", "save ×1", "save ×\(w)", "×\(w) vs ×1", "×\(w) / raw"])
+            for (index, round) in result.rounds.enumerated() {
+                printRow([
+                    "\(index + 1)", rate(round.rawWrite.gigabytesPerSecond),
+                    timed(round.single.gigabytesPerSecond, round.single.seconds),
+                    timed(round.sharded.gigabytesPerSecond, round.sharded.seconds),
+                    format(round.shardedSpeedup, digits: 2) + "×", format(round.shardedSaveRatio, digits: 2) + "×",
+                ])
+            }
+            print("\nload of the ×\(w) checkpoint: each rank reads only the byte ranges its pieces need, as resume does")
+            printRow(["round", "raw read", "load \(w) → \(w)", "load \(w) → \(w2)", "\(w)→\(w2) vs \(w)→\(w)", "\(w)→\(w2) / raw"])
+            for (index, round) in result.rounds.enumerated() {
+                let cache = round.rawRead.isCold && round.sameLayout.isCold && round.resharded.isCold ? "cold" : "warm"
+                printRow([
+                    "\(index + 1)", rate(round.rawRead.gigabytesPerSecond) + " " + cache,
+                    timed(round.sameLayout.gigabytesPerSecond, round.sameLayout.seconds),
+                    timed(round.resharded.gigabytesPerSecond, round.resharded.seconds),
+                    format(round.reshardedLoadRatio, digits: 2) + "×", format(round.reshardedReadRatio, digits: 2) + "×",
+                ])
+            }
+            let exact = result.rounds.allSatisfy { $0.sameLayout.isExact && $0.resharded.isExact }
+            print("\nmedians: save ×\(w) \(format(result.median(\.shardedSpeedup), digits: 2))× the speed of ×1 and "
+                  + "\(format(result.median(\.shardedSaveRatio), digits: 2))× raw write; load \(w) → \(w2) "
+                  + "\(format(result.median(\.reshardedLoadRatio), digits: 2))× the throughput of \(w) → \(w) and "
+                  + "\(format(result.median(\.reshardedReadRatio), digits: 2))× raw read")
+            print("every load returned exactly the saved bytes of its pieces: \(exact ? "yes" : "NO")")
+            if !exact { throw ExitCode.failure }
+        }
+    }
+
+    /// Column widths of both tables: the round, a rate, two timed rates, two ratios.
+    private static let widths = [5, 15, 19, 19, 12, 10]
+
+    private func printRow(_ cells: [String]) {
+        let padded = zip(cells, Self.widths).enumerated().map { index, cell in
+            index == 0 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0) : cell.0.leftPadded(cell.1)
+        }
+        print(padded.joined(separator: "  "))
+    }
+
+    private func rate(_ gigabytesPerSecond: Double) -> String {
+        format(gigabytesPerSecond, digits: 2) + " GB/s"
+    }
+
+    private func timed(_ gigabytesPerSecond: Double, _ seconds: Double) -> String {
+        rate(gigabytesPerSecond) + " (" + format(seconds, digits: 2) + " s)"
     }
 
     private func format(_ value: Double, digits: Int) -> String {
