@@ -15,7 +15,8 @@ public import CairnCore
 /// | `didUse(backward)` | release the unit |
 ///
 /// A unit released after forward is freed when the next unit is gathered, not at once. So the units whose forward
-/// ends last — the root (its hooks enclose all layers) and the last decoder layer — are still resident when
+/// ends last — the head (or, for a tied model, the root whose hooks enclose all layers) and the last decoder
+/// layer — are still resident when
 /// backward begins and are not gathered a second time, as PyTorch FSDP2 leaves its root unsharded and torchtitan
 /// exempts the last block; no more is ever resident than with an immediate release.
 ///

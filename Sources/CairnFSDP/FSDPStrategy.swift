@@ -5,7 +5,7 @@ public import CairnCore
 /// Every parameter, trainable or frozen, is split on dim 0 across the ranks as `torch.chunk` splits it
 /// (⌈rows / W⌉ rows per rank, the last shards shorter or empty; ``RowChunking``). Each rank keeps only its shard of
 /// the values, of the gradients and — because the optimizer follows the shards' layouts — of the optimizer state.
-/// A unit (the root, or one decoder layer) is all-gathered just before the model uses it and freed after; its
+/// A unit (the embedding, one decoder layer, or the final norm and head) is all-gathered just before the model uses it and freed after; its
 /// gradients are reduce-scattered into the shards as soon as its backward completes, so about 1/W of the model
 /// plus one unit in flight is resident (DESIGN.md §6). ``FSDPRuntime`` describes the cycle and its laws.
 ///

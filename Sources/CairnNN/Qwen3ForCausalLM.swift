@@ -8,9 +8,9 @@ public import CairnTensor
 /// `model.layers.0.self_attn.q_proj.weight`, `model.norm.weight`, and the untied head `model.lm_head.weight`
 /// (Hugging Face's `lm_head.weight`; see ``huggingFaceName(for:)``).
 ///
-/// Parameter units, in forward order: the root (`embed_tokens`, `norm`, `lm_head`), used first and last, then one
-/// unit per decoder layer. Forward calls the hooks around each unit and marks the tape so backward can call them
-/// in reverse.
+/// Parameter units, in forward order: `embed_tokens`, one per decoder layer, and `head` (`norm`, `lm_head`) — or,
+/// with a tied head, a `root` unit (`embed_tokens`, `norm`) that encloses the layers (see ``units``). Forward calls
+/// the hooks around each unit and marks the tape so backward can call them in reverse.
 public final class Qwen3ForCausalLM: Module, ParameterTree {
     public let configuration: Qwen3Configuration
     public let embedTokens: Embedding
@@ -49,12 +49,20 @@ public final class Qwen3ForCausalLM: Module, ParameterTree {
 
     public var parameters: [any ModelParameter] { sortedParameterList }
 
+    /// The units in forward order. With an untied head: `embed_tokens`, one per decoder layer, then `head` (final
+    /// norm and `lm_head`) — so a sharding strategy holds the embedding only around the lookup and the head only
+    /// around the logits, as torchtitan wraps them. With a tied head the embedding matrix is used first and last,
+    /// so one `root` unit (`embed_tokens`, `norm`) encloses every layer.
     public var units: [ParameterUnit] {
-        let root = ([embedTokens, norm] as [any Module] + (lmHead.map { [$0] } ?? [])).flatMap(\.allParameters)
-        return [ParameterUnit(name: "root", parameterKeys: root.map(\.key))]
-            + layers.enumerated().map { index, layer in
-                ParameterUnit(name: "layers.\(index)", parameterKeys: layer.allParameters.map(\.key))
-            }
+        let layerUnits = layers.enumerated().map { index, layer in
+            ParameterUnit(name: "layers.\(index)", parameterKeys: layer.allParameters.map(\.key))
+        }
+        guard let lmHead else {
+            let root = ([embedTokens, norm] as [any Module]).flatMap(\.allParameters)
+            return [ParameterUnit(name: "root", parameterKeys: root.map(\.key))] + layerUnits
+        }
+        return [ParameterUnit(name: "embed_tokens", parameterKeys: embedTokens.allParameters.map(\.key))] + layerUnits
+            + [ParameterUnit(name: "head", parameterKeys: (norm.allParameters + lmHead.allParameters).map(\.key))]
     }
 
     /// The parameter with canonical `key`.
@@ -73,16 +81,20 @@ public final class Qwen3ForCausalLM: Module, ParameterTree {
         precondition(tokens.count == batchSize * sequenceLength, "Qwen3ForCausalLM: \(tokens.count) tokens for \(batchSize)×\(sequenceLength)")
         let units = self.units
         let positions = (0..<sequenceLength).map { Int32($0) }
+        // Tied: unit 0 (the root) stays open around everything; untied: the last unit is the head.
+        let headIndex = lmHead == nil ? 0 : units.count - 1
         try await begin(units[0], hooks: hooks, step: step, index: 0)
         var hidden = embedTokens(tokens)
+        if headIndex != 0 { try await end(units[0], hooks: hooks, step: step, index: 0) }
         for (index, layer) in layers.enumerated() {
             try await begin(units[index + 1], hooks: hooks, step: step, index: index + 1)
             hidden = layer(hidden, batchSize: batchSize, sequenceLength: sequenceLength, rotary: rotary, positions: positions)
             try await end(units[index + 1], hooks: hooks, step: step, index: index + 1)
         }
+        if headIndex != 0 { try await begin(units[headIndex], hooks: hooks, step: step, index: headIndex) }
         let normalized = norm(hidden)
         let logits = lmHead.map { $0(normalized) } ?? linear(normalized, weight: embedTokens.weight.tensor)
-        try await end(units[0], hooks: hooks, step: step, index: 0)
+        try await end(units[headIndex], hooks: hooks, step: step, index: headIndex)
         return logits
     }
 

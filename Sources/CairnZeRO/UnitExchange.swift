@@ -4,8 +4,8 @@ import CairnCore
 /// parameters: an all-gather of values (stage 3 before a unit is used; stages 1–2 after the optimizer update, with
 /// the whole model as one unit) and a reduce-scatter of gradients (stages 2–3, as soon as a unit's are ready).
 ///
-/// A unit's parameters occupy one or more runs of the flat vector (the root unit of a Qwen3 model two: the
-/// embedding first, the head and final norm last). Their intersections with rank `k`'s partition are its
+/// A unit's parameters occupy one or more runs of the flat vector (the root unit of a tied Qwen3 two: the
+/// embedding first, the final norm last). Their intersections with rank `k`'s partition are its
 /// segments `S_k`, `n_k` elements in all. ``Communicator`` needs equal counts on every rank, so each exchange
 /// carries `C = max_k n_k` elements per rank — rank `k`'s segments packed in flat order, zero-padded to `C` — cut into
 /// rounds of at most `bucket / W` elements per rank, so one collective never carries more than a bucket.

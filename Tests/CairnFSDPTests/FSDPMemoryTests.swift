@@ -20,7 +20,7 @@ import Testing
         var shards: Int
         /// `single`: whole parameters + whole gradients + AdamW state of the whole model.
         var single: Int
-        /// Parameters of the root unit (embedding, final norm, head).
+        /// Parameters of the units that are not decoder layers (the embedding; the final norm and head).
         var rootParameters: Int
         /// Parameters of the largest decoder layer.
         var layerParameters: Int
@@ -55,27 +55,25 @@ import Testing
     /// peak parameters + gradients + optimizer state per rank ≤ ¼ of `single`'s + one decoder layer's parameters
     /// and gradients.
     ///
-    /// The root unit (embedding, final norm, head) is gathered for the whole step, because its hooks enclose all
-    /// layers, and its full gradients live from the head's backward to the end; meanwhile the gradient shards of
-    /// the layers already reduced accumulate. So at the last layer of backward a rank holds, besides ¼ of
-    /// everything but its not-yet-allocated gradient shards, the root's values and gradients; with even shards
-    /// and one micro-step the bound needs about `1.75 × root ≤ ¼ × layer` (the ledger counts the root's whole
-    /// gradient from the start of backward, embedding included). This model meets it; models with a large
-    /// vocabulary do not, with any FSDP over these hooks — `peakIsShardsPlusTheRootAndOneLayer` holds for all.
+    /// The embedding and the head (final norm and `lm_head`) are units of their own, gathered only around the
+    /// lookup and the logits, so at the peak — a decoder layer's backward — a rank holds its shards and that one
+    /// layer; both models here meet the bound (the kit's, whose head and embedding are each a fifth of a layer,
+    /// exactly: every dimension divides by 4, so there is no padding).
     @Test func peakPerRankFitsAQuarterOfSinglePlusOneLayer() async throws {
-        let measured = try await Self.measure(Self.tinyQwen3, worldSize: 4, microSteps: 1)
-        print("fsdp2 memory, tiny Qwen3: \(measured)")
-        let bound = measured.single / 4 + 2 * measured.layerParameters
-        #expect(measured.perRank <= bound, "\(measured)")
-        // Not vacuous: the step did gather the root and a layer on top of the shards.
-        #expect(measured.peakParametersAndGradients >= measured.shards + measured.rootParameters + measured.layerParameters)
+        for (name, configuration) in [("tiny", Self.tinyQwen3), ("kit", Self.kitQwen3)] {
+            let measured = try await Self.measure(configuration, worldSize: 4, microSteps: 1)
+            print("fsdp2 memory, \(name) Qwen3: \(measured)")
+            let bound = measured.single / 4 + 2 * measured.layerParameters
+            #expect(measured.perRank <= bound, "\(name): \(measured)")
+            // Not vacuous: the step did gather a layer with its gradients on top of the shards.
+            #expect(measured.peakParametersAndGradients >= measured.shards + 2 * measured.layerParameters)
+        }
     }
 
     /// The bound for any model, world size and accumulation: per rank at most 4 × the padded shard (values,
-    /// gradients, AdamW's two moments) plus the root and one layer, each as parameters and gradients, plus one
-    /// uneven parameter's staging buffer — checked on
-    /// the kit's model, whose large root breaks the bound, at 3 ranks (uneven, staged collectives) and 4,
-    /// with gradient accumulation keeping every gradient shard alive.
+    /// gradients, AdamW's two moments) plus the non-layer units and one layer, each as parameters and gradients,
+    /// plus one uneven parameter's staging buffer — checked on the kit's model at 3 ranks (uneven, staged
+    /// collectives) and 4, with gradient accumulation keeping every gradient shard alive.
     @Test(arguments: [3, 4])
     func peakIsShardsPlusTheRootAndOneLayer(worldSize: Int) async throws {
         let measured = try await Self.measure(Self.kitQwen3, worldSize: worldSize, microSteps: 2)
@@ -110,8 +108,9 @@ import Testing
             keys.reduce(0) { $0 + (model.parameter(forKey: $1)?.shape.reduce(1, *) ?? 0) } * MemoryLayout<Float>.stride
         }
         let units = model.units
-        let rootParameters = bytes(units[0].parameterKeys)
-        let layerParameters = units.dropFirst().map { bytes($0.parameterKeys) }.max() ?? 0
+        let layerUnits = units.filter { $0.name.hasPrefix("layers.") }
+        let rootParameters = units.filter { !$0.name.hasPrefix("layers.") }.reduce(0) { $0 + bytes($1.parameterKeys) }
+        let layerParameters = layerUnits.map { bytes($0.parameterKeys) }.max() ?? 0
         let modelBytes = bytes(model.parameters.map(\.key))
         let largestStaging = model.parameters.map { parameter in
             let chunking = RowChunking(shape: parameter.shape, worldSize: communicator.worldSize)

@@ -9,14 +9,14 @@ import Testing
     /// Collective round buffers of at most 4,096 elements, so they stay small next to a decoder layer.
     static let smallBuckets = 4096
 
-    /// The issue's bound for stage 3 on 4 ranks is `single / 4 + one decoder layer's parameters and gradients`.
+    /// The issue's bound for stage 3 on 4 ranks: parameters + gradients + optimizer state per rank at most
+    /// `single / 4 + one decoder layer's parameters and gradients`.
     ///
-    /// No implementation can meet it to the byte: the partitions alone (values, gradients and AdamW's two moments,
-    /// `P = ⌈N / 4⌉` elements each) are already `single / 4` plus padding, and at the peak — a decoder layer's backward
-    /// pass — the model also holds its root unit (embedding, final norm and head), whose hooks enclose every layer,
-    /// with its gradients, plus one collective round. So this test asserts the bound plus exactly those terms, and
-    /// records the literal bound as a known issue.
-    @Test func stageThreeHoldsAQuarterOfSinglePlusOneLayerAndTheRootUnit() async throws {
+    /// The embedding and the head are units of their own (gathered only around the lookup and the logits), so at
+    /// the peak — a decoder layer's backward — a rank holds its partitions and that one layer. The ledger also
+    /// counts the collective round buffer (the scratch of one bucket, neither parameter, gradient nor optimizer
+    /// state), which is allowed on top.
+    @Test func stageThreeHoldsAQuarterOfSinglePlusOneLayer() async throws {
         let sizes = TinyQwen3Step.Sizes()
         let worldSize = 4
         let measured = try await TinyQwen3Step.run(
@@ -24,14 +24,14 @@ import Testing
             worldSize: worldSize)
         let bound = sizes.single / worldSize + sizes.decoderLayer
         let roundBuffer = (worldSize + 1) * max(1, Self.smallBuckets / worldSize) * MemoryLayout<Float>.stride
-        let padding = 16 * (sizes.partitionSize(worldSize: worldSize) * worldSize - sizes.elementCount) / worldSize
         for (rank, rankMeasurement) in measured.enumerated() {
             let total = rankMeasurement.peakBytes + rankMeasurement.optimizerStateBytes
-            #expect(total <= bound + sizes.rootUnit + roundBuffer + padding,
-                    "rank \(rank): \(rankMeasurement.peakBytes) B peak + \(rankMeasurement.optimizerStateBytes) B optimizer")
-            withKnownIssue("the root unit stays gathered for the whole step, and collectives need a round buffer") {
-                #expect(total <= bound, "rank \(rank): \(total) B against \(bound) B")
-            }
+            print("zero-3 memory, rank \(rank): \(rankMeasurement.peakBytes) B peak params+grads (with a \(roundBuffer) B "
+                  + "round buffer) + \(rankMeasurement.optimizerStateBytes) B AdamW; single \(sizes.single) B, "
+                  + "one layer params+grads \(sizes.decoderLayer) B, bound \(bound) B")
+            #expect(total - roundBuffer <= bound, "rank \(rank): \(total) B with the round buffer, against \(bound) B")
+            // Not vacuous: the peak holds a gathered layer on top of the partitions.
+            #expect(total >= sizes.single / worldSize + sizes.decoderLayer / 2)
         }
     }
 

@@ -34,7 +34,7 @@ enum TinyQwen3Step {
         var single: Int
         /// The parameters + gradients of one decoder layer.
         var decoderLayer: Int
-        /// The parameters + gradients of the root unit (embedding, final norm, head).
+        /// The parameters + gradients of the units that are not decoder layers (embedding; final norm and head).
         var rootUnit: Int
         /// The number of parameters `N` (all trainable).
         var elementCount: Int
@@ -53,7 +53,7 @@ enum TinyQwen3Step {
             elementCount = total
             single = total * bytes * 4
             decoderLayer = elements(units[1]) * bytes * 2
-            rootUnit = elements(units[0]) * bytes * 2
+            rootUnit = units.filter { !$0.name.hasPrefix("layers.") }.reduce(0) { $0 + elements($1) } * bytes * 2
         }
     }
 
