@@ -4,9 +4,6 @@ import CairnLoRA
 import CairnNN
 
 extension TrainingPlan {
-    /// The keys of `peft_config` that fix an adapter's shapes; an adapter folder decides them.
-    static let adapterShapeKeys = ["r", "lora_alpha", "target_modules"]
-
     /// LoRA's options from `peft_config` and `adapter_name_or_path`, or `nil` for full fine-tuning.
     ///
     /// An adapter folder fixes the adapters' rank, alpha and targets, so they come from its `adapter_config.json`;
@@ -30,10 +27,10 @@ extension TrainingPlan {
             ("target_modules", "\(Self.targetNames(written))", "\(Self.targetNames(merged))"),
         ].filter { explicit.contains($0.key) && $0.written != $0.adapter }
         if let conflict = conflicts.first {
-            throw ConfigurationError(
+            throw peft.locate(ConfigurationError(
                 .invalidValue, keyPath: "peft_config.\(conflict.key)",
                 "is \(conflict.written) but the adapter at \(path) has \(conflict.adapter); remove the key (the adapter "
-                    + "decides its shapes) or train a new adapter without adapter_name_or_path")
+                    + "decides its shapes) or train a new adapter without adapter_name_or_path"))
         }
         if explicit.contains("lora_dropout") { merged.dropout = written.dropout }
         return merged
