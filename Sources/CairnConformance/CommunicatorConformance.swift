@@ -333,6 +333,10 @@ public enum CommunicatorConformance {
 
     /// A late rank sleeps before entering the barrier; the others must wait for it (at least half its delay,
     /// which leaves room for scheduling noise between the ranks' exits from the preceding barrier).
+    ///
+    /// A waiting rank that is itself descheduled just before it enters sees a short wait through no fault of the
+    /// barrier, so each late rank gets three rounds and the law fails only when a rank waited too little in all
+    /// of them — a barrier that does not wait fails every round. Every rank runs every round (lockstep).
     private static func checkBarrierOrdering(
         _ communicator: any Communicator, _ recorder: inout Recorder
     ) async throws {
@@ -341,15 +345,18 @@ public enum CommunicatorConformance {
         let lateRanks = worldSize == 1 ? [0] : [worldSize - 1, 0]
         for late in lateRanks {
             recorder.currentCheck = "barrier() with rank \(late) entering \(delay) late"
-            try await communicator.barrier()
-            if rank == late { try await Task.sleep(for: delay) }
-            let clock = ContinuousClock()
-            let entered = clock.now
-            try await communicator.barrier()
-            let waited = clock.now - entered
-            if rank != late, waited < delay / 2 {
-                recorder.fail(recorder.currentCheck, expected: "at least \(delay / 2) in barrier()",
-                              actual: "\(waited)")
+            var longestWait = Duration.zero
+            for _ in 0..<3 {
+                try await communicator.barrier()
+                if rank == late { try await Task.sleep(for: delay) }
+                let clock = ContinuousClock()
+                let entered = clock.now
+                try await communicator.barrier()
+                longestWait = max(longestWait, clock.now - entered)
+            }
+            if rank != late, longestWait < delay / 2 {
+                recorder.fail(recorder.currentCheck, expected: "at least \(delay / 2) in barrier() in one of 3 rounds",
+                              actual: "\(longestWait) at most")
             }
         }
     }

@@ -1,7 +1,7 @@
 import CairnConfig
 import CairnCore
-import CairnLoRA
 import CairnData
+import CairnLoRA
 import CairnNN
 import CairnTrainer
 

@@ -66,12 +66,25 @@ import Testing
 
     @Test func killingOneMPIRankDuringASaveCommitsNothingAndAutoResumesFromThePreviousCheckpoint() async throws {
         try #require(CairnProcess.mpiexec != nil, "make test installs mpich; mpiexec.mpich is missing")
-        let folder = try TrainingFixture.temporaryFolder("ranks-kill")
-        let logPath = folder + "-log.txt"
-        defer {
-            try? FileManager.default.removeItem(atPath: folder)
-            try? FileManager.default.removeItem(atPath: logPath)
+        // A save of the micro model takes milliseconds, so on a loaded machine the watcher can miss every one of a
+        // run's saves; such a run proves nothing and is repeated in a fresh folder.
+        for attempt in 1...5 {
+            let folder = try TrainingFixture.temporaryFolder("ranks-kill")
+            defer {
+                try? FileManager.default.removeItem(atPath: folder)
+                try? FileManager.default.removeItem(atPath: folder + "-log.txt")
+            }
+            if try await Self.killRankOneDuringASave(in: folder) { return }
+            print("attempt \(attempt): no save was caught in flight; trying again")
         }
+        Issue.record("no save was caught in flight in 5 runs")
+    }
+
+    /// Runs DDP×2 under MPI in `folder`, kills rank 1 while a save from step 3 on is in flight, and checks that
+    /// nothing half-written is committed and that `auto` resumes from the right checkpoint. Returns `false`, having
+    /// checked nothing, when the run ended without a save being caught.
+    static func killRankOneDuringASave(in folder: String) async throws -> Bool {
+        let logPath = folder + "-log.txt"
         let arguments = CrashTests.arguments(outputDir: folder, steps: 12) + ["dist_config.name=ddp"]
         let run = try CairnProcess(arguments, output: URL(fileURLWithPath: logPath), mpiRanks: 2)
         // Wait for the save of step 3 to be under way, then kill rank 1 alone.
@@ -89,7 +102,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(1))
         }
         let status = await run.wait(timeout: .seconds(60))
-        let step = try #require(victimStep, "no save was caught in flight")
+        guard let step = victimStep else { return false }
         #expect(status != 0, "mpiexec reports the dead rank")
         // The kill lands while the step's files are written, before the commit gathers every rank: nothing is
         // committed. (Were rank 1 already past the gather, rank 0 could still commit a complete checkpoint; then it
@@ -107,5 +120,6 @@ import Testing
                                                       "dist_config.world_size=2", "save_steps=1", "seed=7"]), log: log)
         #expect(log.contains("resumed at step \(expectedResume)"), "\(log.messages.filter { $0.contains("resum") })")
         #expect(resumed.finalStep == 12)
+        return true
     }
 }

@@ -41,10 +41,11 @@ struct MPICommunicatorProcessTests {
     @Test func survivorsTimeOutWhenTheLauncherDoesNotCleanUp() async throws {
         let outcome = try await MPIJob.run(
             processes: 3, ["--die-at-barrier", "2", "--die-by", "exit", "--timeout", "2"],
-            launcherArguments: ["-disable-auto-cleanup"], bound: .seconds(40))
+            launcherArguments: ["-disable-auto-cleanup"], bound: .seconds(90))
         #expect(!outcome.wasStopped, "\(outcome)")
         #expect(outcome.status != 0, "\(outcome)")
-        #expect(outcome.elapsed < .seconds(20), "\(outcome)")
+        // A hang would last until the bound; start-up of three processes alone takes seconds on a loaded machine.
+        #expect(outcome.elapsed < .seconds(45), "\(outcome)")
         for rank in [0, 1] {
             #expect(outcome.output.contains("[rank \(rank)/3] barrier failed"), "\(outcome)")
         }
