@@ -48,3 +48,16 @@ public struct ParameterPiece {
         self.values = values
     }
 }
+
+extension ModelParameter {
+    /// The whole parameter as a `.replicated` optimizer shard over its own values and gradient: what a strategy
+    /// that keeps a full replica on every rank (`single`, `ddp`) hands the optimizer.
+    public var replicatedShard: ParameterShard {
+        ParameterShard(key: key, layout: .replicated(shape), values: values, gradient: gradient)
+    }
+
+    /// The whole parameter as a `.replicated` piece over its own values.
+    public var replicatedPiece: ParameterPiece {
+        ParameterPiece(key: key, layout: .replicated(shape), values: values)
+    }
+}

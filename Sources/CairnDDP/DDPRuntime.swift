@@ -25,10 +25,7 @@ public final class DDPRuntime: StrategyRuntime {
     }
 
     public func optimizerShards() throws -> [ParameterShard] {
-        trainable.map { parameter in
-            ParameterShard(key: parameter.key, layout: .replicated(parameter.shape), values: parameter.values,
-                           gradient: parameter.gradient)
-        }
+        trainable.map(\.replicatedShard)
     }
 
     public func finishStep(_ step: StepContext) async throws {
@@ -36,7 +33,7 @@ public final class DDPRuntime: StrategyRuntime {
     }
 
     public func parameterPieces() throws -> [ParameterPiece] {
-        parameters.map { ParameterPiece(key: $0.key, layout: .replicated($0.shape), values: $0.values) }
+        parameters.map(\.replicatedPiece)
     }
 
     /// `ddp` keeps no state of its own: replicas and their optimizers are identical on every rank.

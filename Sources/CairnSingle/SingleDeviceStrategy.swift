@@ -53,10 +53,7 @@ public final class SingleDeviceRuntime: StrategyRuntime {
     public func synchronizeGradients(_ step: StepContext) async throws {}
 
     public func optimizerShards() throws -> [ParameterShard] {
-        trainable.map { parameter in
-            ParameterShard(key: parameter.key, layout: .replicated(parameter.shape), values: parameter.values,
-                           gradient: parameter.gradient)
-        }
+        trainable.map(\.replicatedShard)
     }
 
     public func finishStep(_ step: StepContext) async throws {
@@ -64,7 +61,7 @@ public final class SingleDeviceRuntime: StrategyRuntime {
     }
 
     public func parameterPieces() throws -> [ParameterPiece] {
-        parameters.map { ParameterPiece(key: $0.key, layout: .replicated($0.shape), values: $0.values) }
+        parameters.map(\.replicatedPiece)
     }
 
     /// `single` keeps no state of its own.

@@ -146,7 +146,7 @@ public final class ZeRORuntime: StrategyRuntime, MemoryAccounting {
     /// `.elements(range)`, viewing the partition storage.
     public func parameterPieces() throws -> [ParameterPiece] {
         guard stage == .parameters else {
-            return parameters.map { ParameterPiece(key: $0.key, layout: .replicated($0.shape), values: $0.values) }
+            return parameters.map(\.replicatedPiece)
         }
         var trainableIndex = 0
         var frozenIndex = 0

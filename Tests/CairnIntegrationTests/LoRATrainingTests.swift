@@ -139,14 +139,9 @@ import Testing
     static func killDuringASaveAfterACommit(_ run: CairnProcess, in folder: String) async throws -> Int? {
         while run.process.isRunning {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            let committed = names.compactMap { name -> Int? in
-                guard name.hasPrefix("checkpoint-"), !name.hasSuffix(".tmp") else { return nil }
-                return Int(name.dropFirst("checkpoint-".count))
-            }
-            let pending = names.compactMap { name -> Int? in
-                guard name.hasPrefix("checkpoint-"), name.hasSuffix(".tmp") else { return nil }
-                return Int(name.dropFirst("checkpoint-".count).dropLast(".tmp".count))
-            }
+            let committed = names.compactMap { CheckpointID(name: $0)?.step }
+            let pending = names.filter { $0.hasSuffix(".tmp") }
+                .compactMap { CheckpointID(name: String($0.dropLast(4)))?.step }
             if let newest = pending.max(), let previous = committed.max(), previous < newest {
                 run.kill()
                 _ = await run.wait(timeout: .seconds(60))
@@ -173,18 +168,7 @@ import Testing
     /// A Hugging Face model folder holding only `config.json` for `configuration` (weights come from the seed).
     static func writeModelFolder(_ configuration: Qwen3Configuration, to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let template = TrainingFixture.root + "/Examples/models/qwen3-tiny/config.json"
-        var json = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: template))) as? [String: Any])
-        json["vocab_size"] = configuration.vocabularySize
-        json["hidden_size"] = configuration.hiddenSize
-        json["intermediate_size"] = configuration.intermediateSize
-        json["num_hidden_layers"] = configuration.layerCount
-        json["num_attention_heads"] = configuration.attentionHeadCount
-        json["num_key_value_heads"] = configuration.keyValueHeadCount
-        json["head_dim"] = configuration.headDimension
-        json["tie_word_embeddings"] = configuration.tiesWordEmbeddings
-        try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        try HuggingFaceFolderWriter.configJSON(for: configuration, sourceFolder: nil)
             .write(to: URL(fileURLWithPath: folder + "/config.json"))
     }
 }
