@@ -9,10 +9,9 @@ sequence through it, asks `cairn logits` for the same sequence, and compares: ex
 within 1e-4 of the logits' scale, 1 when not, 3 when transformers (or torch) is not installed.
 """
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
+
+import cairn_logits
 
 
 def main() -> int:
@@ -23,29 +22,15 @@ def main() -> int:
     args = parser.parse_args()
     try:
         import torch
-        from safetensors.numpy import load_file
         from transformers import AutoModelForCausalLM
     except ImportError as error:
         print(f"skipped: {error}")
         return 3
     model = AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=torch.float32, attn_implementation="eager")
-    model.eval()
-    generator = torch.Generator().manual_seed(0)
-    ids = torch.randint(0, model.config.vocab_size, (1, args.tokens), generator=generator)
-    with torch.no_grad():
-        reference = model(input_ids=ids).logits[0].numpy()
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "logits.safetensors")
-        subprocess.run([args.cairn, "logits", args.model, "--tokens", " ".join(map(str, ids[0].tolist())),
-                        "--output", path], check=True)
-        cairn = load_file(path)["logits"]
-    scale = float(abs(reference).max())
-    difference = float(abs(cairn - reference).max())
-    ok = difference <= 1e-4 * max(scale, 1.0)
-    print(f"{'OK' if ok else 'MISMATCH'}: max |cairn - transformers| = {difference:.3e} (logit scale {scale:.3f}), "
-          f"{args.tokens} tokens, transformers loaded {args.model}")
-    return 0 if ok else 1
-
+    ids = cairn_logits.random_ids(torch, model.config.vocab_size, args.tokens)
+    reference = cairn_logits.reference_logits(torch, model, ids)
+    cairn = cairn_logits.cairn_logits(args.cairn, [args.model], ids)
+    return cairn_logits.compare(reference, cairn, f"transformers loading {args.model}, {args.tokens} tokens")
 
 if __name__ == "__main__":
     sys.exit(main())

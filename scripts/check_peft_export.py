@@ -10,10 +10,9 @@ for the same sequence, and compares: exit 0 when the largest difference is withi
 not, 3 when torch, transformers or peft is not installed.
 """
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
+
+import cairn_logits
 
 
 def main() -> int:
@@ -26,30 +25,16 @@ def main() -> int:
     try:
         import torch
         from peft import PeftModel
-        from safetensors.numpy import load_file
         from transformers import AutoModelForCausalLM
     except ImportError as error:
         print(f"skipped: {error}")
         return 3
     base = AutoModelForCausalLM.from_pretrained(args.base, torch_dtype=torch.float32, attn_implementation="eager")
     model = PeftModel.from_pretrained(base, args.adapter)
-    model.eval()
-    generator = torch.Generator().manual_seed(0)
-    ids = torch.randint(0, base.config.vocab_size, (1, args.tokens), generator=generator)
-    with torch.no_grad():
-        reference = model(input_ids=ids).logits[0].numpy()
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "logits.safetensors")
-        subprocess.run([args.cairn, "logits", args.adapter, "--base-model", args.base, "--tokens",
-                        " ".join(map(str, ids[0].tolist())), "--output", path], check=True)
-        cairn = load_file(path)["logits"]
-    scale = float(abs(reference).max())
-    difference = float(abs(cairn - reference).max())
-    ok = difference <= 1e-4 * max(scale, 1.0)
-    print(f"{'OK' if ok else 'MISMATCH'}: max |cairn - peft| = {difference:.3e} (logit scale {scale:.3f}), "
-          f"{args.tokens} tokens, adapter {args.adapter} on {args.base}")
-    return 0 if ok else 1
-
+    ids = cairn_logits.random_ids(torch, base.config.vocab_size, args.tokens)
+    reference = cairn_logits.reference_logits(torch, model, ids)
+    cairn = cairn_logits.cairn_logits(args.cairn, [args.adapter, "--base-model", args.base], ids)
+    return cairn_logits.compare(reference, cairn, f"peft, adapter {args.adapter} on {args.base}, {args.tokens} tokens")
 
 if __name__ == "__main__":
     sys.exit(main())
